@@ -1,0 +1,371 @@
+/* cli.c: command-line parsing with argtable2. */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <argtable2.h>
+
+#include "cli.h"
+
+/* The table, in --help order.  Numbers are taken as strings and parsed
+ * here: arg_int accepts "1KB" and "0x50", and arg_dbl has no range. */
+struct table {
+	struct arg_rem *h_cred;
+	struct arg_str *cert, *key, *pass_file, *cafile;
+	struct arg_rem *h_gw;
+	struct arg_lit *sandbox;
+	struct arg_str *gateway;
+	struct arg_rem *h_payload;
+	struct arg_str *payload, *payload_file, *alert, *badge, *sound, *category;
+	struct arg_lit *content_available, *mutable_content;
+	struct arg_str *thread_id;
+	struct arg_rem *h_frame;
+	struct arg_str *expiry, *priority, *id, *format;
+	struct arg_rem *h_run;
+	struct arg_str *timeout, *connect_timeout;
+	struct arg_lit *json, *quiet, *verbose, *help, *version;
+	struct arg_str *tokens;
+	struct arg_end *end;
+};
+
+#define NTABLE (sizeof(struct table) / sizeof(void *))
+
+static int build(struct table *t)
+{
+	t->h_cred = arg_rem(NULL, "Credentials:");
+	t->cert = arg_str0("c", "cert", "FILE",
+			   "client certificate: PEM (may also hold the key) or PKCS#12");
+	t->key = arg_str0("k", "key", "FILE", "PEM private key, when not in --cert");
+	t->pass_file = arg_str0(NULL, "pass-file", "FILE",
+				"read the key's passphrase from FILE (first line); "
+				"or set APNSEND_PASSPHRASE");
+	t->cafile = arg_str0(NULL, "cafile", "FILE",
+			     "trust these PEM CAs for the gateway instead of the system store");
+	t->h_gw = arg_rem(NULL, "Gateway:");
+	t->sandbox = arg_lit0(NULL, "sandbox", "use " SANDBOX_HOST ":2195");
+	t->gateway = arg_str0(NULL, "gateway", "HOST[:PORT]",
+			      "gateway to use (default " DEFAULT_HOST ":2195)");
+	t->h_payload = arg_rem(NULL, "Payload (a JSON object of at most 2048 bytes):");
+	t->payload = arg_str0("p", "payload", "JSON", "the payload, as is");
+	t->payload_file = arg_str0(NULL, "payload-file", "FILE",
+				   "read the payload from FILE (- for stdin)");
+	t->alert = arg_str0("a", "alert", "TEXT", "or build it: aps.alert");
+	t->badge = arg_str0("b", "badge", "N", "aps.badge (0 clears it)");
+	t->sound = arg_str0("s", "sound", "NAME", "aps.sound");
+	t->category = arg_str0(NULL, "category", "ID", "aps.category");
+	t->content_available = arg_lit0(NULL, "content-available",
+					"aps.content-available = 1 (background update)");
+	t->mutable_content = arg_lit0(NULL, "mutable-content", "aps.mutable-content = 1");
+	t->thread_id = arg_str0(NULL, "thread-id", "ID", "aps.thread-id");
+	t->h_frame = arg_rem(NULL, "Notification:");
+	t->expiry = arg_str0("e", "expiry", "SECONDS",
+			     "store for SECONDS if undeliverable, 0 = do not store "
+			     "(default 86400)");
+	t->priority = arg_str0(NULL, "priority", "10|5",
+			       "10 = now (default), 5 = when power allows");
+	t->id = arg_str0(NULL, "id", "N",
+			 "identifier of the first notification (default 1), "
+			 "then one more for each");
+	t->format = arg_str0(NULL, "format", "frame|enhanced|simple",
+			     "command 2 (default), 1 or 0; simple cannot name a failed notification");
+	t->h_run = arg_rem(NULL, "Running:");
+	t->timeout = arg_str0("t", "timeout", "SECONDS",
+			      "wait this long for an answer after the last frame (default 2)");
+	t->connect_timeout = arg_str0(NULL, "connect-timeout", "SECONDS",
+				      "limit for DNS, TCP connect and TLS handshake (default 10)");
+	t->json = arg_lit0(NULL, "json", "one JSON object per line on stdout");
+	t->quiet = arg_lit0("q", "quiet", "no output but errors (and --json lines)");
+	t->verbose = arg_lit0("v", "verbose", "tell each step on stderr");
+	t->help = arg_lit0("h", "help", "show this help and exit");
+	t->version = arg_lit0("V", "version", "show versions (with the GnuTLS in use) and exit");
+	t->tokens = arg_strn(NULL, NULL, "TOKEN", 0, 65536,
+			     "device token in hex; none or - reads tokens from stdin, one a line");
+	t->end = arg_end(20);
+	return arg_nullcheck((void **)t);
+}
+
+/* Our own glossary printer: argtable's wraps in the middle of words. */
+static void print_glossary(FILE *fp, void **table)
+{
+	enum { COL = 30, WIDTH = 79 };
+
+	for (size_t i = 0; i < NTABLE - 1; i++) {
+		const struct arg_hdr *h = table[i];
+		char head[128] = "";
+		const char *g = h->glossary ? h->glossary : "";
+		int col;
+
+		if (h->shortopts == NULL && h->longopts == NULL && h->datatype == NULL) {
+			fprintf(fp, "\n%s\n", g); /* a section heading (arg_rem) */
+			continue;
+		}
+		if (h->shortopts || h->longopts)
+			snprintf(head, sizeof head, "  %s%s%s%s%s%s%s",
+				 h->shortopts ? "-" : "    ",
+				 h->shortopts ? h->shortopts : "",
+				 h->shortopts && h->longopts ? ", " : "",
+				 h->longopts ? "--" : "", h->longopts ? h->longopts : "",
+				 h->datatype ? "=" : "", h->datatype ? h->datatype : "");
+		else
+			snprintf(head, sizeof head, "  %s", h->datatype);
+		col = fprintf(fp, "%s", head);
+		if (col >= COL - 1) {
+			fputc('\n', fp);
+			col = 0;
+		}
+		while (*g) {
+			size_t w = strcspn(g, " ");
+
+			if (col < COL) {
+				fprintf(fp, "%*s", COL - col, "");
+				col = COL;
+			} else if (col + 1 + (int)w > WIDTH) {
+				fprintf(fp, "\n%*s", COL, "");
+				col = COL;
+			} else {
+				fputc(' ', fp);
+				col++;
+			}
+			col += fprintf(fp, "%.*s", (int)w, g);
+			g += w;
+			while (*g == ' ')
+				g++;
+		}
+		fputc('\n', fp);
+	}
+}
+
+void cli_help(FILE *fp)
+{
+	struct table t;
+
+	if (build(&t) != 0) {
+		arg_freetable((void **)&t, NTABLE);
+		return;
+	}
+	fprintf(fp, "Usage: %s [options] [TOKEN...]\n"
+		"Send push notifications over APNs' binary provider protocol and report\n"
+		"how the gateway answered.\n", PACKAGE);
+	print_glossary(fp, (void **)&t);
+	fprintf(fp, "\nExit status: 0 all ok, 1 rejected, 64 usage, 65 bad token or payload,\n"
+		"66 unreadable file, 68 host not found, 69 cannot connect, 75 try again later,\n"
+		"76 protocol or handshake error, 77 certificate refused, 78 bad credentials.\n"
+		"See apnsend(1).\n");
+	arg_freetable((void **)&t, NTABLE);
+}
+
+/* Seconds, fractions allowed, in [min, max]; result in milliseconds. */
+static int parse_seconds(const char *opt, const char *s, double min, double max,
+			 int *ms, struct apn_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno || !isfinite(v) || v < min || v > max)
+		return apn_fail(err, APN_USAGE,
+				"--%s: '%s' is not a number of seconds from %g to %g",
+				opt, s, min, max);
+	*ms = (int)lround(v * 1000);
+	return 0;
+}
+
+/* A decimal integer (no sign, no suffix) in [min, max]. */
+static int parse_uint(const char *opt, const char *s, unsigned long long min,
+		      unsigned long long max, unsigned long long *out,
+		      struct apn_error *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno || v < min || v > max)
+		return apn_fail(err, APN_USAGE,
+				"--%s: '%s' is not a whole number from %llu to %llu",
+				opt, s, min, max);
+	*out = v;
+	return 0;
+}
+
+static int first_error(struct table *t, struct apn_error *err)
+{
+	char *text = NULL, *nl;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (mem == NULL)
+		return apn_fail(err, APN_USAGE, "invalid command line");
+	arg_print_errors(mem, t->end, PACKAGE);
+	fclose(mem);
+	if (text != NULL && (nl = strchr(text, '\n')) != NULL)
+		*nl = '\0';
+	/* argtable prefixes the program name and a colon: drop them. */
+	apn_fail(err, APN_USAGE, "%s",
+		 text && strncmp(text, PACKAGE ": ", sizeof PACKAGE + 1) == 0
+			 ? text + sizeof PACKAGE + 1 : (text ? text : "invalid command line"));
+	free(text);
+	return -1;
+}
+
+static int fill(struct table *t, struct options *o, struct apn_error *err)
+{
+	unsigned long long v;
+
+	o->cert_file = t->cert->count ? t->cert->sval[0] : NULL;
+	o->key_file = t->key->count ? t->key->sval[0] : NULL;
+	o->pass_file = t->pass_file->count ? t->pass_file->sval[0] : NULL;
+	o->ca_file = t->cafile->count ? t->cafile->sval[0] : NULL;
+
+	if (t->sandbox->count && t->gateway->count)
+		return apn_fail(err, APN_USAGE, "--sandbox and --gateway cannot be combined");
+	snprintf(o->host, sizeof o->host, "%s",
+		 t->sandbox->count ? SANDBOX_HOST : DEFAULT_HOST);
+	o->port = DEFAULT_PORT;
+	if (t->gateway->count &&
+	    net_parse_hostport(t->gateway->sval[0], o->host, &o->port, err) != 0)
+		return -1;
+
+	o->payload = t->payload->count ? t->payload->sval[0] : NULL;
+	o->payload_file = t->payload_file->count ? t->payload_file->sval[0] : NULL;
+	o->fields.alert = t->alert->count ? t->alert->sval[0] : NULL;
+	o->fields.sound = t->sound->count ? t->sound->sval[0] : NULL;
+	o->fields.category = t->category->count ? t->category->sval[0] : NULL;
+	o->fields.thread_id = t->thread_id->count ? t->thread_id->sval[0] : NULL;
+	o->fields.content_available = t->content_available->count > 0;
+	o->fields.mutable_content = t->mutable_content->count > 0;
+	if (t->badge->count) {
+		if (parse_uint("badge", t->badge->sval[0], 0, INT32_MAX, &v, err) != 0)
+			return -1;
+		o->fields.has_badge = 1;
+		o->fields.badge = (long)v;
+	}
+	if ((o->payload != NULL) + (o->payload_file != NULL) +
+		    payload_fields_any(&o->fields) > 1)
+		return apn_fail(err, APN_USAGE,
+				"give the payload one way: --payload, --payload-file, "
+				"or --alert/--badge/--sound/... flags");
+	if (o->payload == NULL && o->payload_file == NULL &&
+	    !payload_fields_any(&o->fields))
+		return apn_fail(err, APN_USAGE,
+				"no payload: give --payload, --payload-file or --alert "
+				"(or --badge, --sound, ...)");
+
+	o->format = FORMAT_FRAME;
+	if (t->format->count) {
+		const char *f = t->format->sval[0];
+
+		if (strcmp(f, "frame") == 0)
+			o->format = FORMAT_FRAME;
+		else if (strcmp(f, "enhanced") == 0)
+			o->format = FORMAT_ENHANCED;
+		else if (strcmp(f, "simple") == 0)
+			o->format = FORMAT_SIMPLE;
+		else
+			return apn_fail(err, APN_USAGE,
+					"--format: '%s' is not frame, enhanced or simple", f);
+	}
+	o->expiry = DEFAULT_EXPIRY;
+	if (t->expiry->count) {
+		if (parse_uint("expiry", t->expiry->sval[0], 0, UINT32_MAX, &v, err) != 0)
+			return -1;
+		o->expiry = (long)v;
+		o->expiry_set = 1;
+		if (o->format == FORMAT_SIMPLE)
+			return apn_fail(err, APN_USAGE,
+					"--expiry needs --format frame or enhanced "
+					"(simple has no expiry)");
+	}
+	o->priority = 10;
+	if (t->priority->count) {
+		const char *p = t->priority->sval[0];
+
+		if (strcmp(p, "10") == 0)
+			o->priority = 10;
+		else if (strcmp(p, "5") == 0)
+			o->priority = 5;
+		else
+			return apn_fail(err, APN_USAGE, "--priority: '%s' is not 10 or 5", p);
+		o->priority_set = 1;
+		if (o->format != FORMAT_FRAME && o->priority != 10)
+			return apn_fail(err, APN_USAGE,
+					"--priority 5 needs --format frame "
+					"(the older formats always mean 10)");
+	}
+	o->first_id = 1;
+	if (t->id->count) {
+		if (parse_uint("id", t->id->sval[0], 1, UINT32_MAX, &v, err) != 0)
+			return -1;
+		o->first_id = (uint32_t)v;
+	}
+	o->timeout_ms = DEFAULT_TIMEOUT_MS;
+	if (t->timeout->count &&
+	    parse_seconds("timeout", t->timeout->sval[0], 0, 86400, &o->timeout_ms, err) != 0)
+		return -1;
+	o->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+	if (t->connect_timeout->count &&
+	    parse_seconds("connect-timeout", t->connect_timeout->sval[0], 0.001, 3600,
+			  &o->connect_timeout_ms, err) != 0)
+		return -1;
+	o->json = t->json->count > 0;
+	o->quiet = t->quiet->count > 0;
+	o->verbose = t->verbose->count > 0;
+	if (o->cert_file == NULL)
+		return apn_fail(err, APN_USAGE, "no client certificate: give --cert FILE");
+
+	o->ntokens = t->tokens->count;
+	if (o->ntokens > 0) {
+		o->tokens = malloc((size_t)o->ntokens * sizeof *o->tokens);
+		if (o->tokens == NULL)
+			return apn_fail(err, APN_SOFTWARE, "out of memory");
+		for (int i = 0; i < o->ntokens; i++)
+			o->tokens[i] = t->tokens->sval[i];
+	}
+	return 0;
+}
+
+enum cli_action cli_parse(int argc, char **argv, struct options *o,
+			  struct apn_error *err)
+{
+	struct table t;
+	enum cli_action action = CLI_RUN;
+
+	memset(o, 0, sizeof *o);
+	if (build(&t) != 0) {
+		arg_freetable((void **)&t, NTABLE);
+		apn_fail(err, APN_SOFTWARE, "out of memory");
+		return CLI_ERROR;
+	}
+	if (arg_parse(argc, argv, (void **)&t) > 0) {
+		/* --help and --version win over other mistakes. */
+		if (t.help->count)
+			action = CLI_HELP;
+		else if (t.version->count)
+			action = CLI_VERSION;
+		else {
+			first_error(&t, err);
+			action = CLI_ERROR;
+		}
+	} else if (t.help->count) {
+		action = CLI_HELP;
+	} else if (t.version->count) {
+		action = CLI_VERSION;
+	} else if (fill(&t, o, err) != 0) {
+		action = CLI_ERROR;
+	}
+	/* Strings point into argv, not into the table: safe to free it. */
+	arg_freetable((void **)&t, NTABLE);
+	return action;
+}
+
+void cli_free(struct options *o)
+{
+	free(o->tokens);
+	o->tokens = NULL;
+}

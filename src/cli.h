@@ -1,0 +1,59 @@
+/* cli.h: the command line (argtable2), parsed into struct options.
+ *
+ * Only syntax and ranges are checked here; files are read later.  The
+ * help text printed by cli_help is what --help shows, and must agree with
+ * man/apnsend.1 and the README (tests/docs.test checks the option names).
+ */
+#ifndef APNSEND_CLI_H
+#define APNSEND_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "frame.h"
+#include "net.h"
+#include "payload.h"
+
+#define DEFAULT_HOST "gateway.push.apple.com"
+#define SANDBOX_HOST "gateway.sandbox.push.apple.com"
+#define DEFAULT_PORT 2195
+#define DEFAULT_TIMEOUT_MS 2000
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define DEFAULT_EXPIRY 86400 /* one day, as pushy does */
+
+struct options {
+	const char *cert_file, *key_file, *pass_file, *ca_file;
+	char host[NET_HOST_MAX];
+	unsigned port;
+	const char *payload, *payload_file; /* point into argv */
+	struct payload_fields fields;
+	long expiry;       /* seconds from now; 0 = do not store */
+	int expiry_set;
+	int priority;      /* 10 or 5 */
+	int priority_set;
+	uint32_t first_id;
+	enum frame_format format;
+	int timeout_ms, connect_timeout_ms;
+	int json, quiet, verbose;
+	const char **tokens; /* TOKEN arguments, pointing into argv */
+	int ntokens;
+};
+
+/* What cli_parse asks main to do. */
+enum cli_action {
+	CLI_RUN,
+	CLI_HELP,    /* --help was given: print cli_help, exit 0 */
+	CLI_VERSION, /* --version */
+	CLI_ERROR    /* usage error: message in err (APN_USAGE) */
+};
+
+/* Parse argv into *o.  o->tokens is malloc'd (free with cli_free). */
+enum cli_action cli_parse(int argc, char **argv, struct options *o,
+			  struct apn_error *err);
+void cli_free(struct options *o);
+
+/* The --help text. */
+void cli_help(FILE *fp);
+
+#endif

@@ -1,0 +1,142 @@
+/* frame.c: binary provider protocol encoding and decoding. */
+#include <config.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+enum {
+	ITEM_TOKEN = 1,
+	ITEM_PAYLOAD = 2,
+	ITEM_ID = 3,
+	ITEM_EXPIRY = 4,
+	ITEM_PRIORITY = 5
+};
+
+static uint8_t *put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static uint8_t *put_bytes(uint8_t *p, const uint8_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = src[i];
+	return p + n;
+}
+
+static uint8_t *put_item(uint8_t *p, uint8_t item, const uint8_t *data,
+			 uint16_t len)
+{
+	*p++ = item;
+	p = put16(p, len);
+	return put_bytes(p, data, len);
+}
+
+size_t frame_size(enum frame_format fmt, const struct notification *n)
+{
+	size_t t = n->token->len, l = n->payload_len;
+
+	switch (fmt) {
+	case FORMAT_SIMPLE:
+		return 5 + t + l;
+	case FORMAT_ENHANCED:
+		return 13 + t + l;
+	case FORMAT_FRAME:
+		return 5 + 3 + t + 3 + l + 7 + 7 + 4;
+	}
+	return 0;
+}
+
+size_t frame_encode(enum frame_format fmt, const struct notification *n,
+		    uint8_t *buf, size_t cap)
+{
+	size_t size = frame_size(fmt, n);
+	uint8_t *p = buf, num[4];
+
+	if (size == 0 || size > cap || n->token->len > UINT16_MAX ||
+	    n->payload_len > UINT16_MAX)
+		return 0;
+	switch (fmt) {
+	case FORMAT_SIMPLE:
+		*p++ = 0;
+		p = put16(p, (uint16_t)n->token->len);
+		p = put_bytes(p, n->token->bytes, n->token->len);
+		p = put16(p, (uint16_t)n->payload_len);
+		p = put_bytes(p, n->payload, n->payload_len);
+		break;
+	case FORMAT_ENHANCED:
+		*p++ = 1;
+		p = put32(p, n->id);
+		p = put32(p, n->expiry);
+		p = put16(p, (uint16_t)n->token->len);
+		p = put_bytes(p, n->token->bytes, n->token->len);
+		p = put16(p, (uint16_t)n->payload_len);
+		p = put_bytes(p, n->payload, n->payload_len);
+		break;
+	case FORMAT_FRAME:
+		*p++ = 2;
+		p = put32(p, (uint32_t)(size - 5));
+		p = put_item(p, ITEM_TOKEN, n->token->bytes, (uint16_t)n->token->len);
+		p = put_item(p, ITEM_PAYLOAD, n->payload, (uint16_t)n->payload_len);
+		put32(num, n->id);
+		p = put_item(p, ITEM_ID, num, 4);
+		put32(num, n->expiry);
+		p = put_item(p, ITEM_EXPIRY, num, 4);
+		p = put_item(p, ITEM_PRIORITY, &n->priority, 1);
+		break;
+	}
+	return (size_t)(p - buf);
+}
+
+int error_response_decode(const uint8_t buf[ERROR_RESPONSE_BYTES],
+			  struct error_response *out)
+{
+	if (buf[0] != ERROR_RESPONSE_COMMAND)
+		return -1;
+	out->status = buf[1];
+	out->id = (uint32_t)buf[2] << 24 | (uint32_t)buf[3] << 16 |
+		  (uint32_t)buf[4] << 8 | buf[5];
+	return 0;
+}
+
+const char *status_name(uint8_t status)
+{
+	switch (status) {
+	case 0: return "no errors encountered";
+	case 1: return "processing error";
+	case 2: return "missing device token";
+	case 3: return "missing topic";
+	case 4: return "missing payload";
+	case 5: return "invalid token size";
+	case 6: return "invalid topic size";
+	case 7: return "invalid payload size";
+	case 8: return "invalid token";
+	case 10: return "shutdown";
+	case 128: return "protocol error";
+	case 255: return "none (unknown)";
+	default: return "unknown status";
+	}
+}
+
+const char *format_name(enum frame_format fmt)
+{
+	switch (fmt) {
+	case FORMAT_SIMPLE: return "simple";
+	case FORMAT_ENHANCED: return "enhanced";
+	case FORMAT_FRAME: return "frame";
+	}
+	return "?";
+}

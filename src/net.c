@@ -1,0 +1,234 @@
+/* net.c: resolve and connect with one deadline for both steps. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "msg.h"
+#include "net.h"
+
+int net_parse_hostport(const char *spec, char host[NET_HOST_MAX],
+		       unsigned *port, struct apn_error *err)
+{
+	const char *colon, *end;
+	size_t hlen;
+
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (end == NULL)
+			return apn_fail(err, APN_USAGE, "--gateway '%s': '[' without ']'", spec);
+		hlen = (size_t)(end - spec - 1);
+		spec++;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return apn_fail(err, APN_USAGE, "--gateway: unexpected text after ']'");
+	} else {
+		colon = strrchr(spec, ':');
+		if (colon != NULL && strchr(spec, ':') != colon)
+			return apn_fail(err, APN_USAGE,
+					"--gateway '%s': write an IPv6 address as [ADDRESS]:PORT", spec);
+		hlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	}
+	if (hlen == 0 || hlen >= NET_HOST_MAX)
+		return apn_fail(err, APN_USAGE, "--gateway: missing or overlong host name");
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	if (colon != NULL) {
+		char *stop;
+		unsigned long p;
+
+		errno = 0;
+		p = strtoul(colon + 1, &stop, 10);
+		if (colon[1] < '0' || colon[1] > '9' || *stop != '\0' || errno ||
+		    p < 1 || p > 65535)
+			return apn_fail(err, APN_USAGE,
+					"--gateway: port '%s' is not a number from 1 to 65535",
+					colon + 1);
+		*port = (unsigned)p;
+	}
+	return 0;
+}
+
+int net_is_ip_literal(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	       inet_pton(AF_INET6, host, buf) == 1;
+}
+
+static int resolve(const char *host, unsigned port, int64_t deadline,
+		   struct addrinfo **res, struct apn_error *err)
+{
+	char service[8];
+	struct addrinfo hints;
+	struct gaicb req, *list[1] = { &req };
+	struct sigevent sev;
+	int rc;
+
+	snprintf(service, sizeof service, "%u", port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	memset(&req, 0, sizeof req);
+	req.ar_name = host;
+	req.ar_service = service;
+	req.ar_request = &hints;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_NONE;
+	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
+	if (rc != 0)
+		return apn_fail(err, APN_NOHOST, "cannot resolve %s: %s", host, gai_strerror(rc));
+	for (;;) {
+		int left = clock_left(deadline);
+		struct timespec ts = { left / 1000, (long)(left % 1000) * 1000000 };
+		const struct gaicb *wait[1] = { &req };
+
+		rc = gai_error(&req);
+		if (rc != EAI_INPROGRESS)
+			break;
+		if (left == 0) {
+			gai_cancel(&req);
+			/* The lookup may still be running in glibc's thread; it
+			 * owns req until it finishes, so wait for it briefly. */
+			while (gai_error(&req) == EAI_INPROGRESS) {
+				struct timespec brief = { 0, 10000000 };
+				gai_suspend(wait, 1, &brief);
+			}
+			if (req.ar_result)
+				freeaddrinfo(req.ar_result);
+			return apn_fail(err, APN_NOHOST,
+					"cannot resolve %s: timed out (--connect-timeout)", host);
+		}
+		gai_suspend(wait, 1, &ts);
+	}
+	if (rc != 0) {
+		enum apn_code code = (rc == EAI_NONAME || rc == EAI_NODATA ||
+				      rc == EAI_FAIL || rc == EAI_AGAIN)
+					     ? APN_NOHOST : APN_UNAVAILABLE;
+		return apn_fail(err, code, "cannot resolve %s: %s", host,
+				rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	}
+	*res = req.ar_result;
+	return 0;
+}
+
+static void addr_text(const struct addrinfo *ai, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ai->ai_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ai->ai_addr;
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
+		port = ntohs(sin->sin_port);
+		snprintf(buf, len, "%s:%u", ip, port);
+	} else if (ai->ai_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
+		port = ntohs(sin6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+/* Start a non-blocking connect and wait for it.  Returns the socket, or -1
+ * with errno set (ETIMEDOUT when the deadline passed). */
+static int try_connect(const struct addrinfo *ai, int64_t deadline)
+{
+	int fd, one = 1, soerr = 0;
+	socklen_t len = sizeof soerr;
+	struct pollfd pfd;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		goto connected;
+	if (errno != EINPROGRESS)
+		goto fail;
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	for (;;) {
+		int n = poll(&pfd, 1, clock_left(deadline));
+
+		if (n > 0)
+			break;
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+		if (errno != EINTR)
+			goto fail;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+		goto fail;
+	if (soerr != 0) {
+		errno = soerr;
+		goto fail;
+	}
+connected:
+	/* Keepalive: idle gateways and middleboxes drop quiet connections. */
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	return fd;
+fail:
+	soerr = errno;
+	close(fd);
+	errno = soerr;
+	return -1;
+}
+
+int net_connect(const char *host, unsigned port, int64_t deadline,
+		struct apn_error *err)
+{
+	struct addrinfo *res = NULL, *ai;
+	char where[INET6_ADDRSTRLEN + 16] = "";
+	int fd = -1, last = 0, tried = 0;
+
+	if (resolve(host, port, deadline, &res, err) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		addr_text(ai, where, sizeof where);
+		if (clock_left(deadline) == 0) {
+			last = ETIMEDOUT;
+			break;
+		}
+		verbosef("connecting to %s (%s)", where, host);
+		tried++;
+		fd = try_connect(ai, deadline);
+		if (fd >= 0) {
+			verbosef("connected to %s", where);
+			break;
+		}
+		last = errno;
+		verbosef("connect to %s failed: %s", where, strerror(last));
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		return fd;
+	if (last == ETIMEDOUT)
+		return apn_fail(err, APN_UNAVAILABLE,
+				"connect to %s:%u failed: timed out (--connect-timeout)",
+				host, port);
+	if (tried > 1)
+		return apn_fail(err, APN_UNAVAILABLE,
+				"connect to %s:%u failed: %s (tried %d addresses)",
+				host, port, strerror(last), tried);
+	return apn_fail(err, APN_UNAVAILABLE, "connect to %s:%u failed: %s",
+			host, port, strerror(last));
+}

@@ -1,0 +1,101 @@
+/* readfile.c: bounded whole-file reads. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "readfile.h"
+
+void wipe(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+#ifdef HAVE_EXPLICIT_BZERO
+	explicit_bzero(p, len);
+#else
+	volatile unsigned char *v = p;
+	while (len--)
+		*v++ = 0;
+#endif
+}
+
+void readfile_wipe(char *buf, size_t len)
+{
+	if (buf == NULL)
+		return;
+	wipe(buf, len + 1);
+	free(buf);
+}
+
+int readfile(const char *what, const char *path, size_t max, char **buf,
+	     size_t *len, struct apn_error *err)
+{
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
+	char *p = NULL;
+	int fd, e;
+	struct stat st;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
+				what, path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
+				what, path, strerror(EISDIR));
+	}
+	p = malloc(cap + 1);
+	if (p == NULL)
+		goto nomem;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *q;
+
+			if (n > max)
+				break; /* one byte past the limit: too large */
+			/* Grow by copying so no secret is left in freed memory. */
+			q = malloc(ncap + 1);
+			if (q == NULL)
+				goto nomem;
+			memcpy(q, p, n);
+			wipe(p, n);
+			free(p);
+			p = q;
+			cap = ncap;
+		}
+		r = read(fd, p + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			readfile_wipe(p, n);
+			return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
+					what, path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n > max) {
+		readfile_wipe(p, n);
+		return apn_fail(err, APN_NOINPUT, "%s file %s is larger than %zu bytes",
+				what, path, max);
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return 0;
+nomem:
+	close(fd);
+	free(p);
+	return apn_fail(err, APN_SOFTWARE, "out of memory reading %s", path);
+}

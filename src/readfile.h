@@ -1,0 +1,22 @@
+/* readfile.h: whole small files into memory, and wiping them afterwards. */
+#ifndef APNSEND_READFILE_H
+#define APNSEND_READFILE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/* Read all of path ("-" is not special) into a malloc'd buffer with a NUL
+ * after the data.  what names the file in messages ("--cert").  Fails with
+ * APN_NOINPUT when the file cannot be opened or read, or is larger than max
+ * bytes.  The caller frees *buf, with readfile_wipe when it held secrets. */
+int readfile(const char *what, const char *path, size_t max, char **buf,
+	     size_t *len, struct apn_error *err);
+
+/* Overwrite len bytes at p with zeros in a way the compiler keeps. */
+void wipe(void *p, size_t len);
+
+/* wipe(buf, len + 1) then free(buf); NULL is fine. */
+void readfile_wipe(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,351 @@
+/* tls.c: client TLS sessions with GnuTLS (see tls.h). */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "clock.h"
+#include "net.h"
+#include "tls-internal.h"
+#include "tls.h"
+
+struct tls_conn {
+	gnutls_session_t session;
+	int fd;
+	int last_errno;           /* errno seen by our push/pull functions */
+	short want;               /* POLLIN or POLLOUT after TLS_IO_AGAIN */
+	gnutls_alert_description_t alert;
+	int have_alert;
+	char alert_text[64];
+	char errtext[256];
+};
+
+int tls_init(struct apn_error *err)
+{
+	int r = gnutls_global_init();
+
+	if (r < 0)
+		return apn_fail(err, APN_SOFTWARE, "GnuTLS initialisation failed: %s",
+				gnutls_strerror(r));
+	return 0;
+}
+
+void tls_deinit(void)
+{
+	gnutls_global_deinit();
+}
+
+const char *tls_runtime_version(void)
+{
+	return gnutls_check_version(NULL);
+}
+
+int tls_alert_is_cert_refusal(gnutls_alert_description_t alert)
+{
+	switch (alert) {
+	case GNUTLS_A_BAD_CERTIFICATE:
+	case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+	case GNUTLS_A_CERTIFICATE_REVOKED:
+	case GNUTLS_A_CERTIFICATE_EXPIRED:
+	case GNUTLS_A_CERTIFICATE_UNKNOWN:
+	case GNUTLS_A_UNKNOWN_CA:
+	case GNUTLS_A_ACCESS_DENIED:
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The alert's name as RFC 8446 spells it ("bad_certificate"); GnuTLS
+ * calls it "GNUTLS_A_BAD_CERTIFICATE". */
+static void alert_name(gnutls_alert_description_t a, char out[64])
+{
+	const char *name = gnutls_alert_get_strname(a);
+	size_t j = 0;
+
+	if (name == NULL) {
+		snprintf(out, 64, "alert %d", (int)a);
+		return;
+	}
+	if (strncmp(name, "GNUTLS_A_", 9) == 0)
+		name += 9;
+	for (; name[j] != '\0' && j < 63; j++)
+		out[j] = (char)tolower((unsigned char)name[j]);
+	out[j] = '\0';
+}
+
+/* Our own transport functions: MSG_NOSIGNAL (no SIGPIPE whatever main
+ * did), and errno is kept so a reset can be told from other errors. */
+static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
+{
+	struct tls_conn *c = ptr;
+	ssize_t r = send(c->fd, buf, len, MSG_NOSIGNAL);
+
+	if (r < 0) {
+		c->last_errno = errno;
+		gnutls_transport_set_errno(c->session, errno);
+	}
+	return r;
+}
+
+static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct tls_conn *c = ptr;
+	ssize_t r = recv(c->fd, buf, len, 0);
+
+	if (r < 0) {
+		c->last_errno = errno;
+		gnutls_transport_set_errno(c->session, errno);
+	}
+	return r;
+}
+
+static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct tls_conn *c = ptr;
+	struct pollfd pfd = { c->fd, POLLIN, 0 };
+	int r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+
+	return r < 0 ? -1 : r;
+}
+
+static void set_error(struct tls_conn *c, int r)
+{
+	if ((r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR) && c->last_errno)
+		snprintf(c->errtext, sizeof c->errtext, "%s", strerror(c->last_errno));
+	else
+		snprintf(c->errtext, sizeof c->errtext, "%s", gnutls_strerror(r));
+}
+
+static int is_reset(struct tls_conn *c, int r)
+{
+	return (r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR) &&
+	       (c->last_errno == ECONNRESET || c->last_errno == EPIPE);
+}
+
+static int wait_io(struct tls_conn *c, int64_t deadline)
+{
+	struct pollfd pfd;
+	int r;
+
+	pfd.fd = c->fd;
+	pfd.events = gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN;
+	do
+		r = poll(&pfd, 1, clock_left(deadline));
+	while (r < 0 && errno == EINTR);
+	return r; /* 0: deadline passed */
+}
+
+static int handshake(struct tls_conn *c, struct tls_creds *creds,
+		     const char *host, int64_t deadline, char alert[64],
+		     struct apn_error *err)
+{
+	int r;
+
+	if ((r = gnutls_set_default_priority(c->session)) < 0 ||
+	    (r = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, creds->cred)) < 0 ||
+	    (!net_is_ip_literal(host) &&
+	     (r = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, host, strlen(host))) < 0))
+		return apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s", gnutls_strerror(r));
+	/* Verify the chain and the name (DNS name, or IP address SAN). */
+	gnutls_session_set_verify_cert(c->session, host, 0);
+	gnutls_transport_set_ptr(c->session, c);
+	gnutls_transport_set_push_function(c->session, push);
+	gnutls_transport_set_pull_function(c->session, pull);
+	gnutls_transport_set_pull_timeout_function(c->session, pull_timeout);
+
+	for (;;) {
+		r = gnutls_handshake(c->session);
+		if (r == 0)
+			return 0;
+		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+			if (wait_io(c, deadline) == 0)
+				return apn_fail(err, APN_PROTOCOL,
+						"TLS handshake with %s timed out (--connect-timeout)", host);
+			continue;
+		}
+		if (!gnutls_error_is_fatal(r))
+			continue; /* a warning alert: carry on */
+		break;
+	}
+	if (r == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+		gnutls_alert_description_t a = gnutls_alert_get(c->session);
+
+		alert_name(a, alert);
+		c->alert = a;
+		c->have_alert = 1;
+		if (tls_alert_is_cert_refusal(a))
+			return apn_fail(err, APN_NOPERM,
+					"TLS handshake failed: the gateway refused our certificate "
+					"(fatal alert %s)", alert);
+		return apn_fail(err, APN_PROTOCOL,
+				"TLS handshake failed: the gateway sent fatal alert %s", alert);
+	}
+	if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+		unsigned status = gnutls_session_get_verify_cert_status(c->session);
+		gnutls_datum_t txt = { NULL, 0 };
+		char why[256] = "verification failed";
+
+		if (gnutls_certificate_verification_status_print(
+			    status, GNUTLS_CRT_X509, &txt, 0) == 0) {
+			snprintf(why, sizeof why, "%s", (char *)txt.data);
+			gnutls_free(txt.data);
+		}
+		return apn_fail(err, APN_PROTOCOL,
+				"TLS handshake failed: the certificate of %s is not accepted: %s",
+				host, why);
+	}
+	if (r == GNUTLS_E_PREMATURE_TERMINATION || r == GNUTLS_E_UNEXPECTED_PACKET_LENGTH)
+		return apn_fail(err, APN_PROTOCOL,
+				"TLS handshake failed: %s closed the connection", host);
+	set_error(c, r);
+	if (is_reset(c, r))
+		return apn_fail(err, APN_PROTOCOL,
+				"TLS handshake failed: %s reset the connection", host);
+	return apn_fail(err, APN_PROTOCOL, "TLS handshake failed: %s", c->errtext);
+}
+
+int tls_connect(struct tls_creds *creds, int fd, const char *host,
+		int64_t deadline, struct tls_conn **out, char alert[64],
+		struct apn_error *err)
+{
+	struct tls_conn *c;
+	int r;
+
+	alert[0] = '\0';
+	*out = NULL;
+	c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		close(fd);
+		return apn_fail(err, APN_SOFTWARE, "out of memory");
+	}
+	c->fd = fd;
+	r = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
+	if (r < 0) {
+		close(fd);
+		free(c);
+		return apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s", gnutls_strerror(r));
+	}
+	if (handshake(c, creds, host, deadline, alert, err) != 0) {
+		/* No close_notify after a failed handshake: just let go. */
+		gnutls_deinit(c->session);
+		close(c->fd);
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+ssize_t tls_send(struct tls_conn *c, const void *buf, size_t len)
+{
+	ssize_t r = gnutls_record_send(c->session, buf, len);
+
+	if (r >= 0)
+		return r;
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+		c->want = gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN;
+		return TLS_IO_AGAIN;
+	}
+	set_error(c, (int)r);
+	return is_reset(c, (int)r) ? TLS_IO_RESET : TLS_IO_ERROR;
+}
+
+ssize_t tls_recv(struct tls_conn *c, void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r = gnutls_record_recv(c->session, buf, len);
+
+		if (r > 0)
+			return r;
+		if (r == 0)
+			return TLS_IO_CLOSE_NOTIFY;
+		switch (r) {
+		case GNUTLS_E_AGAIN:
+		case GNUTLS_E_INTERRUPTED:
+			c->want = gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN;
+			return TLS_IO_AGAIN;
+		case GNUTLS_E_WARNING_ALERT_RECEIVED:
+		case GNUTLS_E_REHANDSHAKE: /* refused by not answering */
+			continue;
+		case GNUTLS_E_PREMATURE_TERMINATION:
+		case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+			return TLS_IO_TCP_CLOSE;
+		case GNUTLS_E_FATAL_ALERT_RECEIVED:
+			c->alert = gnutls_alert_get(c->session);
+			c->have_alert = 1;
+			return TLS_IO_ALERT;
+		default:
+			set_error(c, (int)r);
+			return is_reset(c, (int)r) ? TLS_IO_RESET : TLS_IO_ERROR;
+		}
+	}
+}
+
+size_t tls_pending(struct tls_conn *c)
+{
+	return gnutls_record_check_pending(c->session);
+}
+
+short tls_poll_events(struct tls_conn *c)
+{
+	return c->want ? c->want : POLLIN;
+}
+
+int tls_fd(struct tls_conn *c)
+{
+	return c->fd;
+}
+
+const char *tls_alert_name(struct tls_conn *c)
+{
+	if (!c->have_alert)
+		return "none";
+	alert_name(c->alert, c->alert_text);
+	return c->alert_text;
+}
+
+int tls_alert_refuses_cert(struct tls_conn *c)
+{
+	return c->have_alert && tls_alert_is_cert_refusal(c->alert);
+}
+
+const char *tls_error_text(struct tls_conn *c)
+{
+	return c->errtext;
+}
+
+void tls_describe(struct tls_conn *c, char *buf, size_t len)
+{
+	const char *ver = gnutls_protocol_get_name(gnutls_protocol_get_version(c->session));
+	const char *cipher = gnutls_cipher_get_name(gnutls_cipher_get(c->session));
+
+	snprintf(buf, len, "%s, %s", ver ? ver : "?", cipher ? cipher : "?");
+}
+
+void tls_close(struct tls_conn *c, int64_t deadline)
+{
+	if (c == NULL)
+		return;
+	if (c->session != NULL) {
+		for (;;) {
+			int r = gnutls_bye(c->session, GNUTLS_SHUT_WR);
+
+			if ((r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED) ||
+			    wait_io(c, deadline) <= 0)
+				break;
+		}
+		gnutls_deinit(c->session);
+	}
+	close(c->fd);
+	free(c);
+}

@@ -1,0 +1,100 @@
+/* tls.h: TLS behind one small interface (implemented with GnuTLS in
+ * tls.c and tls-creds.c; no gnutls type appears outside those files).
+ *
+ * A tls_creds holds the client certificate and key and the CAs trusted for
+ * the gateway.  A tls_conn is one client session over a connected
+ * non-blocking socket, always verifying the peer's certificate and name.
+ */
+#ifndef APNSEND_TLS_H
+#define APNSEND_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct tls_creds;
+struct tls_conn;
+
+/* Global setup and teardown; tls_init fails with APN_SOFTWARE. */
+int tls_init(struct apn_error *err);
+void tls_deinit(void);
+
+/* The GnuTLS version linked at run time. */
+const char *tls_runtime_version(void);
+
+struct tls_creds_spec {
+	const char *cert_file; /* PEM (certificate, maybe key) or PKCS#12 */
+	const char *key_file;  /* PEM key when not in cert_file; may be NULL */
+	const char *ca_file;   /* PEM CAs for the gateway; NULL: system store */
+	const char *pass;      /* passphrase or NULL; not kept after loading */
+};
+
+/* Load and check the credentials.  Errors: APN_NOINPUT (a file cannot be
+ * read), APN_CONFIG (not a certificate or key, wrong or missing passphrase,
+ * key does not match the certificate, certificate expired or not yet
+ * valid), APN_SOFTWARE.  Key material read from files is wiped before
+ * return.  *out is freed with tls_creds_free. */
+int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
+		   struct apn_error *err);
+void tls_creds_free(struct tls_creds *creds);
+
+/* Subject of the client certificate, for messages. */
+const char *tls_creds_subject(const struct tls_creds *creds);
+
+/* Result codes of tls_send and tls_recv (always negative). */
+enum tls_io {
+	TLS_IO_AGAIN = -1,        /* would block: poll for tls_poll_events() */
+	TLS_IO_CLOSE_NOTIFY = -2, /* the peer sent a TLS close_notify alert */
+	TLS_IO_TCP_CLOSE = -3,    /* TCP FIN with no close_notify */
+	TLS_IO_RESET = -4,        /* connection reset, or EPIPE on write */
+	TLS_IO_ALERT = -5,        /* fatal TLS alert: tls_alert_name() */
+	TLS_IO_ERROR = -6         /* anything else: tls_error_text() */
+};
+
+/* Run the TLS handshake on fd (connected, non-blocking; tls_connect owns it
+ * from now on and closes it on failure) with host as SNI (unless an IP literal)
+ * and as the name the gateway's certificate must carry, before deadline.
+ * Errors: APN_NOPERM (the gateway sent a fatal alert refusing our
+ * certificate), APN_PROTOCOL (any other handshake failure, including an
+ * untrusted or misnamed gateway certificate and the deadline passing).
+ * When the failure was a received alert, its name is copied to alert
+ * (64 bytes), else alert is "". */
+int tls_connect(struct tls_creds *creds, int fd, const char *host,
+		int64_t deadline, struct tls_conn **out, char alert[64],
+		struct apn_error *err);
+
+/* Write up to len bytes.  Returns the bytes consumed (> 0) or a tls_io
+ * code.  After TLS_IO_AGAIN call again with the same arguments. */
+ssize_t tls_send(struct tls_conn *c, const void *buf, size_t len);
+
+/* Read up to len bytes of application data: > 0, or a tls_io code. */
+ssize_t tls_recv(struct tls_conn *c, void *buf, size_t len);
+
+/* Decrypted bytes GnuTLS holds already; poll() cannot see these. */
+size_t tls_pending(struct tls_conn *c);
+
+/* POLLIN or POLLOUT: what the last TLS_IO_AGAIN was waiting for. */
+short tls_poll_events(struct tls_conn *c);
+
+int tls_fd(struct tls_conn *c);
+
+/* Name of the last fatal alert received ("bad_certificate"). */
+const char *tls_alert_name(struct tls_conn *c);
+
+/* Nonzero when that alert is one a server sends to refuse a client
+ * certificate (bad_certificate, unknown_ca, certificate_required, ...). */
+int tls_alert_refuses_cert(struct tls_conn *c);
+
+/* Text of the last TLS_IO_ERROR or TLS_IO_RESET. */
+const char *tls_error_text(struct tls_conn *c);
+
+/* "TLS1.3, AES-256-GCM" for verbose messages. */
+void tls_describe(struct tls_conn *c, char *buf, size_t len);
+
+/* Send close_notify if the connection is still writable (waiting at most
+ * until deadline), close the socket and free c.  NULL is fine. */
+void tls_close(struct tls_conn *c, int64_t deadline);
+
+#endif

@@ -1,0 +1,95 @@
+/* token.c: device token parsing. */
+#include <config.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "token.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int token_parse(const char *text, size_t len, struct apn_token *out,
+		const char **why)
+{
+	size_t b = 0, e = len, digits = 0;
+	int hi = -1;
+
+	while (b < e && blank(text[b]))
+		b++;
+	while (e > b && blank(text[e - 1]))
+		e--;
+	if (b < e && text[b] == '<') {
+		if (text[e - 1] != '>' || e - b < 2) {
+			*why = "'<' without a closing '>'";
+			return -1;
+		}
+		b++;
+		e--;
+	} else if (b < e && text[e - 1] == '>') {
+		*why = "'>' without an opening '<'";
+		return -1;
+	}
+	out->len = 0;
+	for (size_t i = b; i < e; i++) {
+		int v;
+
+		if (blank(text[i]))
+			continue;
+		v = hexval(text[i]);
+		if (v < 0) {
+			*why = "not a hexadecimal digit in the token";
+			return -1;
+		}
+		if (++digits > 2 * TOKEN_MAX_BYTES) {
+			*why = "token too long: a device token is 32 to 100 bytes "
+			       "(64 to 200 hex digits)";
+			return -1;
+		}
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out->bytes[out->len++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (digits == 0) {
+		*why = "empty token";
+		return -1;
+	}
+	if (hi >= 0) {
+		*why = "odd number of hex digits in the token";
+		return -1;
+	}
+	if (out->len < TOKEN_MIN_BYTES) {
+		*why = "token too short: a device token is 32 to 100 bytes "
+		       "(64 to 200 hex digits)";
+		return -1;
+	}
+	return 0;
+}
+
+void token_hex(const struct apn_token *tok, char hex[TOKEN_HEX_MAX])
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < tok->len; i++) {
+		hex[2 * i] = digit[tok->bytes[i] >> 4];
+		hex[2 * i + 1] = digit[tok->bytes[i] & 15];
+	}
+	hex[2 * i] = '\0';
+}
