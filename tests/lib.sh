@@ -1,0 +1,135 @@
+# tests/lib.sh: shared by the end-to-end tests (sourced, POSIX sh).
+#
+# Each test starts the mock gateway (tests/mockgw) on 127.0.0.1 port 0,
+# runs apnsend against it, and asserts three things: the exit status, what
+# apnsend printed, and what the gateway logged as received.  Every wait has
+# a deadline; nothing talks to anything but loopback.
+
+: "${APNSEND:?run through make check}" "${MOCKGW:?}" "${CERTS:?}"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/apnsend-test.XXXXXX") || exit 99
+MOCK_PID=
+GWLOG=$TMP/gw.log
+
+cleanup() {
+	if [ -n "$MOCK_PID" ]; then
+		kill "$MOCK_PID" 2>/dev/null
+		wait "$MOCK_PID" 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM
+
+# Device tokens: 32 bytes each, easy to tell apart in logs.
+TOK1=0000000000000000000000000000000000000000000000000000000000000001
+TOK2=0000000000000000000000000000000000000000000000000000000000000002
+TOK3=0000000000000000000000000000000000000000000000000000000000000003
+TOK4=0000000000000000000000000000000000000000000000000000000000000004
+PAYLOAD='{"aps":{"alert":"Hi"}}'
+PAYLOAD_HEX=7b22617073223a7b22616c657274223a224869227d7d
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in out err; do
+		[ -f "$TMP/$f" ] && { echo "--- apnsend $f:"; cat "$TMP/$f"; } >&2
+	done
+	[ -f "$GWLOG" ] && { echo "--- gateway log:"; cat "$GWLOG"; } >&2
+	[ -f "$TMP/mock.err" ] && { echo "--- mock stderr:"; cat "$TMP/mock.err"; } >&2
+	exit 1
+}
+
+now() { date +%s; }
+
+# start_mock [mock options]: start the gateway, set PORT.
+start_mock() {
+	: > "$GWLOG"
+	"$MOCKGW" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
+		--client-ca "$CERTS/client-ca.pem" --log "$GWLOG" \
+		--max-seconds 30 "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
+	MOCK_PID=$!
+	deadline=$(( $(now) + 10 ))
+	until grep -q '^port ' "$TMP/mock.out" 2>/dev/null; do
+		kill -0 "$MOCK_PID" 2>/dev/null || fail "mock gateway did not start"
+		[ "$(now)" -lt "$deadline" ] || fail "mock gateway gave no port in 10 s"
+		sleep 0.05
+	done
+	PORT=$(sed -n 's/^port //p' "$TMP/mock.out")
+}
+
+# stop_mock: wait (at most 10 s) for the mock to finish its connections, so
+# its log is complete; kill it if it does not.
+stop_mock() {
+	[ -n "$MOCK_PID" ] || return 0
+	deadline=$(( $(now) + 10 ))
+	while kill -0 "$MOCK_PID" 2>/dev/null; do
+		if [ "$(now)" -ge "$deadline" ]; then
+			kill "$MOCK_PID" 2>/dev/null
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$MOCK_PID" 2>/dev/null
+	MOCK_PID=
+}
+
+# kill_mock: stop it now (for mocks that are still waiting for a client).
+kill_mock() {
+	[ -n "$MOCK_PID" ] || return 0
+	kill "$MOCK_PID" 2>/dev/null
+	wait "$MOCK_PID" 2>/dev/null
+	MOCK_PID=
+}
+
+# apnsend ARGS...: run with the test gateway and CA and the client
+# certificate; RC, $TMP/out and $TMP/err hold the results.
+apnsend_gw() {
+	"$APNSEND" --gateway "localhost:$PORT" --cafile "$CERTS/server-ca.pem" "$@" \
+		> "$TMP/out" 2> "$TMP/err" < "${STDIN:-/dev/null}"
+	RC=$?
+}
+apnsend() {
+	apnsend_gw -c "$CERTS/client.pem" -k "$CERTS/client.key" "$@"
+}
+
+expect_rc() {
+	[ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1"
+}
+
+# expect_line FILE LINE: FILE has LINE exactly (as a whole line).
+expect_line() {
+	grep -Fxq -- "$2" "$1" || fail "missing line in $(basename "$1"): $2"
+}
+
+# expect_grep FILE REGEX
+expect_grep() {
+	grep -Eq -- "$2" "$1" || fail "no line matching /$2/ in $(basename "$1")"
+}
+
+expect_no_grep() {
+	! grep -Eq -- "$2" "$1" || fail "unexpected line matching /$2/ in $(basename "$1")"
+}
+
+# expect_count FILE REGEX N
+expect_count() {
+	n=$(grep -Ec -- "$2" "$1")
+	[ "$n" -eq "$3" ] || fail "$n lines match /$2/ in $(basename "$1"), expected $3"
+}
+
+# expect_empty FILE
+expect_empty() {
+	[ ! -s "$1" ] || fail "$(basename "$1") is not empty"
+}
+
+# The gateway log's notification lines, and a check of one of them.
+gw_notifications() { grep '^notification ' "$GWLOG"; }
+expect_gw_count() { expect_count "$GWLOG" '^notification ' "$1"; }
+
+# expect_stderr_one_line REGEX: stderr is exactly one line matching REGEX.
+expect_stderr_one_line() {
+	n=$(wc -l < "$TMP/err")
+	[ "$n" -eq 1 ] || fail "stderr has $n lines, expected 1"
+	expect_grep "$TMP/err" "$1"
+}
+
+hex() { od -An -tx1 -v | tr -d ' \n'; }
