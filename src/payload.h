@@ -20,11 +20,11 @@ int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 /* The fields the --alert, --badge, ... flags set.  NULL / 0 means absent. */
 struct payload_fields {
 	const char *alert;
+	int has_badge;
+	long badge;
 	const char *sound;
 	const char *category;
 	const char *thread_id;
-	int has_badge;
-	long badge;
 	int content_available;
 	int mutable_content;
 };
@@ -33,7 +33,8 @@ struct payload_fields {
 int payload_fields_any(const struct payload_fields *f);
 
 /* Build {"aps":{...}} from f as compact JSON, keys in the order of the
- * struct.  On success returns 0 and *out is a malloc'd NUL-terminated string
+ * struct (alert, badge, sound, category, thread-id, content-available,
+ * mutable-content).  On success returns 0 and *out is a malloc'd NUL-terminated string
  * of *outlen bytes (the caller frees it).  On failure (invalid UTF-8, out of
  * memory, larger than max) returns -1 with a sentence in why. */
 int payload_build(const struct payload_fields *f, size_t max, char **out,

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Regenerate the test certificates in this directory with certtool (gnutls-bin).
+# The generated files are committed; run this only to replace them all.
+# Every certificate here never expires, except client-expired.pem (valid only in 2001).
+set -eu
+
+cd "$(dirname "$0")"
+
+PASS=test-passphrase
+CERTTOOL=${CERTTOOL:-certtool}
+
+# Run certtool quietly; show its output only when it fails.
+ct() {
+	local out
+	if ! out=$("$CERTTOOL" "$@" 2>&1); then
+		printf '%s\n' "$out" >&2
+		printf 'mkcerts.sh: certtool %s failed\n' "$*" >&2
+		exit 1
+	fi
+}
+
+genkey() { # genkey NAME: write NAME.key, unencrypted RSA 2048 (PEM)
+	ct --generate-privkey --key-type rsa --bits 2048 --no-text \
+		--outfile "$1.key"
+}
+
+selfsign() { # selfsign NAME: NAME.key + NAME.tmpl -> NAME.pem
+	genkey "$1"
+	ct --generate-self-signed --load-privkey "$1.key" \
+		--template "$1.tmpl" --no-text --outfile "$1.pem"
+}
+
+sign() { # sign NAME CA: NAME.key + NAME.tmpl, signed by CA.pem/CA.key -> NAME.pem
+	genkey "$1"
+	ct --generate-certificate --load-privkey "$1.key" \
+		--load-ca-certificate "$2.pem" --load-ca-privkey "$2.key" \
+		--template "$1.tmpl" --no-text --outfile "$1.pem"
+}
+
+rm -f -- *.key *.pem *.p12
+
+selfsign server-ca
+sign server server-ca
+sign server-wrongname server-ca
+
+selfsign client-ca
+sign client client-ca
+sign client-expired client-ca
+
+selfsign rogue-ca
+sign client-rogue rogue-ca
+
+genkey other
+
+cat client.pem client.key >client-combined.pem
+
+ct --to-p8 --load-privkey client.key --password "$PASS" \
+	--no-text --outfile client-enc.key
+
+ct --to-p12 --load-certificate client.pem --load-privkey client.key \
+	--p12-name apnsend-test --password "$PASS" --outder --outfile client.p12
+
+chmod 644 -- *.key *.pem *.p12

@@ -1,0 +1,1486 @@
+/*
+ * mockgw: a mock APNs binary gateway (legacy protocol, commands 0, 1 and 2)
+ * for apnsend's tests.
+ *
+ * It listens on 127.0.0.1, prints "port N" on stdout, then serves its
+ * connections one at a time over mutual TLS (GnuTLS), parses the
+ * notifications strictly, answers the way the one behaviour option says,
+ * and appends one line per event to the --log file, for test scripts to
+ * assert on. Byte layouts: PROTOCOL.md sections 1.2-1.4 and 1.8.
+ *
+ * Log lines (hex is lowercase; "-" marks a field the notification lacks):
+ *   connection N
+ *   handshake ok version=TLS1.3 sni=NAME|- client="RFC 4514 DN"
+ *   handshake failed error="..."
+ *   notification cmd=C id=N|- expiry=N|- priority=N|- token=HEX payload=HEX
+ *   discarded cmd=... (same fields; arrived after the answer)
+ *   invalid status=S id=N|- reason="..."   (id=- for command 0)
+ *   discarded invalid status=S id=N|- reason="..."
+ *   sent error-response status=S id=N
+ *   sent garbage hex=474152424147 / sent partial hex=080800
+ *   sent alert name=bad_certificate|internal_error|...
+ *   sent close-notify
+ *   send failed error="..."
+ *   client close-notify / client eof / client error error="..."
+ *   leftover bytes=N           received bytes that never made a whole
+ *   discarded leftover bytes=N  notification (or followed an unparseable one)
+ *   unread bytes=N             left in the socket: close() will send a RST
+ *   closed / closed tcp / closed reset
+ *   deadline                   --max-seconds ran out
+ * Error strings are gnutls_strerror() text with the detail in parentheses
+ * (received alert name, errno text, or certificate verification status).
+ *
+ * --answer-delay applies to every answer (error-response, close for command
+ * 0, garbage, partial, alert); --drain to every answer, after a fatal alert
+ * as a raw read. A refused client certificate gets a bad_certificate alert,
+ * then the mock reads and drops what the client still sends (up to 2 s)
+ * before closing, so the alert is not lost to a RST.
+ *
+ * Exit status: 0 after serving --connections connections, 1 on a setup
+ * failure, 2 on a usage error, 3 when --max-seconds ran out first.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1		/* POLLRDHUP */
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#define TOKEN_MIN	32
+#define TOKEN_MAX	100
+#define PAYLOAD_MAX	2048
+/* Frames longer than this are refused from their header alone. */
+#define FRAME_MAX	(128 * 1024)
+#define DRAIN_MS	200
+/* How long a refused client may take to read its alert and leave. */
+#define LINGER_MS	2000
+#define EXIT_DEADLINE	3
+
+enum answer {
+	ANS_NONE,		/* silent accept */
+	ANS_REJECT_TOKEN,
+	ANS_REJECT_NTH,
+	ANS_SHUTDOWN,
+	ANS_CLOSE_NOTIFY_AFTER,
+	ANS_TCP_CLOSE_AFTER,
+	ANS_RESET_AFTER,
+	ANS_GARBAGE,
+	ANS_PARTIAL,
+	ANS_FATAL_ALERT,
+	ANS_STALL,
+};
+
+/* How a connection ends. */
+enum close_how {
+	CLOSE_NOTIFY,		/* close_notify, then close(): "closed" */
+	CLOSE_TCP,		/* close() without close_notify: "closed tcp" */
+	CLOSE_RESET,		/* SO_LINGER 0, close(): "closed reset" */
+};
+
+static struct {
+	const char *cert, *key, *client_ca, *log;
+	long port, connections, max_seconds;
+	int tls12;
+	enum answer answer;
+	unsigned char token[TOKEN_MAX];
+	size_t token_len;
+	long status, nth, after_ms, answer_delay_ms;
+	gnutls_alert_description_t alert;
+	int no_close_notify, drain;
+	long answer_id;		/* -1: the failing notification's own */
+} opt = {
+	.answer_id = -1,
+	.connections = 1,
+	.max_seconds = 30,
+	.after_ms = -1,
+};
+
+static int log_fd = -1;
+
+/* One connection. */
+struct conn {
+	int fd;
+	gnutls_session_t s;
+	int saved_errno;	/* errno of the last failed recv()/send() */
+	unsigned char *buf;	/* decrypted bytes not yet parsed */
+	size_t len, cap;
+	size_t skip;		/* bytes of a refused notification still to drop */
+	int junk;		/* stream no longer parseable: keep bytes as leftover */
+	long count;		/* valid notifications so far */
+	int discarding;		/* answered: what follows is logged as discarded */
+	int peer_gone;		/* PEER_*: client closed or failed, stop reading */
+};
+
+/* A parsed notification; token and payload point into the input buffer. */
+struct notif {
+	int cmd;
+	int has_id, has_expiry, has_priority;
+	uint32_t id, expiry;
+	unsigned priority;
+	const unsigned char *token, *payload;
+	size_t token_len, payload_len;
+	size_t total;		/* bytes it occupies; 0 when unknown */
+	int status;		/* when invalid: error-response status */
+	char reason[96];	/* when invalid */
+};
+
+enum parse { P_MORE, P_OK, P_INVALID };
+
+enum { PEER_HERE, PEER_CLOSE_NOTIFY, PEER_EOF };
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mockgw: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fputs(
+"usage: mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
+"              [--port N] [--connections N] [--max-seconds N] [--tls12]\n"
+"              [--reject-token HEX:STATUS | --reject-nth K:STATUS |\n"
+"               --shutdown-after N | --close-notify-after MS |\n"
+"               --tcp-close-after MS | --reset-after MS | --garbage |\n"
+"               --partial | --fatal-alert NAME | --stall-handshake]\n"
+"              [--answer-delay MS] [--answer-id N] [--no-close-notify]\n"
+"              [--drain]\n",
+	    status ? stderr : stdout);
+	exit(status);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usagex(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mockgw: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(2);
+}
+
+/* Write all of buf to fd; -1 on error. */
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Append one line to the log with a single write(), so a line is either
+ * entirely in the file or not at all, even when the deadline strikes.
+ */
+static void __attribute__((format(printf, 1, 2)))
+logev(const char *fmt, ...)
+{
+	va_list ap, ap2;
+	char small[512], *line = small;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof(small) - 1, fmt, ap);
+	if (n < 0)
+		fatalx("log: bad format");
+	if ((size_t)n >= sizeof(small) - 1) {
+		if ((line = malloc((size_t)n + 2)) == NULL)
+			fatalx("out of memory");
+		vsnprintf(line, (size_t)n + 1, fmt, ap2);
+	}
+	va_end(ap2);
+	va_end(ap);
+	line[n] = '\n';
+	if (write_all(log_fd, line, (size_t)n + 1) < 0)
+		fatalx("write to log: %s", strerror(errno));
+	if (line != small)
+		free(line);
+}
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "deadline\n";
+
+	(void)sig;
+	if (log_fd >= 0 && write(log_fd, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to do about it */
+	}
+	_exit(EXIT_DEADLINE);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Lowercase hex of buf, NUL-terminated, in a malloc'd string. */
+static char *
+hex(const unsigned char *buf, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s;
+	size_t i;
+
+	if ((s = malloc(len * 2 + 1)) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < len; i++) {
+		s[2 * i] = digits[buf[i] >> 4];
+		s[2 * i + 1] = digits[buf[i] & 0xf];
+	}
+	s[2 * len] = '\0';
+	return s;
+}
+
+/*
+ * Copy in[0..len) to out so that it fits in one log field: printable ASCII
+ * stays, anything else (and '"' and '\\', and ' ' outside quotes) becomes
+ * \xNN. Truncates to fit outsz.
+ */
+static char *
+escape(const char *in, size_t len, int quoted, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && o + 5 < outsz; i++) {
+		c = (unsigned char)in[i];
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' ||
+		    (!quoted && c == ' '))
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static char *
+quote(const char *s, char *out, size_t outsz)
+{
+	return escape(s, strlen(s), 1, out, outsz);
+}
+
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s == '\0' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static long
+num_arg(const char *name, const char *s, long min, long max)
+{
+	long v;
+
+	if (parse_long(s, min, max, &v) < 0)
+		usagex("--%s: expected a number from %ld to %ld, got \"%s\"",
+		    name, min, max, s);
+	return v;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "HEX:STATUS" for --reject-token. */
+static void
+token_arg(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	size_t n, i;
+	int hi, lo;
+
+	if (colon == NULL)
+		usagex("--reject-token: expected HEX:STATUS");
+	n = (size_t)(colon - s);
+	if (n == 0 || n % 2 != 0 || n / 2 > TOKEN_MAX)
+		usagex("--reject-token: token must be 1 to %d bytes of hex",
+		    TOKEN_MAX);
+	for (i = 0; i < n / 2; i++) {
+		hi = hexval((unsigned char)s[2 * i]);
+		lo = hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			usagex("--reject-token: bad hex digit in \"%.*s\"",
+			    (int)n, s);
+		opt.token[i] = (unsigned char)(hi << 4 | lo);
+	}
+	opt.token_len = n / 2;
+	opt.status = num_arg("reject-token STATUS", colon + 1, 0, 255);
+}
+
+/* "K:STATUS" for --reject-nth. */
+static void
+nth_arg(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char k[32];
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(k))
+		usagex("--reject-nth: expected K:STATUS");
+	memcpy(k, s, (size_t)(colon - s));
+	k[colon - s] = '\0';
+	opt.nth = num_arg("reject-nth K", k, 1, LONG_MAX);
+	opt.status = num_arg("reject-nth STATUS", colon + 1, 0, 255);
+}
+
+/* "bad_certificate" for GNUTLS_A_BAD_CERTIFICATE: the names TLS uses. */
+static const char *
+alert_name(gnutls_alert_description_t d)
+{
+	static char out[64];
+	const char *n = gnutls_alert_get_strname(d);
+	size_t i;
+
+	if (n == NULL) {
+		snprintf(out, sizeof(out), "alert%d", (int)d);
+		return out;
+	}
+	if (strncmp(n, "GNUTLS_A_", 9) == 0)
+		n += 9;
+	for (i = 0; n[i] != '\0' && i < sizeof(out) - 1; i++)
+		out[i] = (char)(n[i] >= 'A' && n[i] <= 'Z' ? n[i] - 'A' + 'a' :
+		    n[i]);
+	out[i] = '\0';
+	return out;
+}
+
+static void
+alert_arg(const char *name)
+{
+	int d;
+
+	for (d = 0; d < 256; d++) {
+		if (gnutls_alert_get_strname((gnutls_alert_description_t)d) !=
+		    NULL && strcmp(alert_name((gnutls_alert_description_t)d),
+		    name) == 0) {
+			opt.alert = (gnutls_alert_description_t)d;
+			return;
+		}
+	}
+	usagex("--fatal-alert: unknown alert \"%s\" (e.g. internal_error, "
+	    "handshake_failure)", name);
+}
+
+static void
+set_answer(enum answer a, const char *name)
+{
+	if (opt.answer != ANS_NONE)
+		usagex("--%s: only one answer behaviour per run", name);
+	opt.answer = a;
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	enum {
+		O_CERT = 256, O_KEY, O_CLIENT_CA, O_LOG, O_PORT, O_CONNECTIONS,
+		O_MAX_SECONDS, O_TLS12, O_REJECT_TOKEN, O_REJECT_NTH,
+		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
+		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
+		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
+		O_ANSWER_ID,
+		O_HELP,
+	};
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, O_CERT },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "client-ca", required_argument, NULL, O_CLIENT_CA },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "port", required_argument, NULL, O_PORT },
+		{ "connections", required_argument, NULL, O_CONNECTIONS },
+		{ "max-seconds", required_argument, NULL, O_MAX_SECONDS },
+		{ "tls12", no_argument, NULL, O_TLS12 },
+		{ "reject-token", required_argument, NULL, O_REJECT_TOKEN },
+		{ "reject-nth", required_argument, NULL, O_REJECT_NTH },
+		{ "shutdown-after", required_argument, NULL, O_SHUTDOWN_AFTER },
+		{ "close-notify-after", required_argument, NULL,
+		    O_CLOSE_NOTIFY_AFTER },
+		{ "tcp-close-after", required_argument, NULL,
+		    O_TCP_CLOSE_AFTER },
+		{ "reset-after", required_argument, NULL, O_RESET_AFTER },
+		{ "garbage", no_argument, NULL, O_GARBAGE },
+		{ "partial", no_argument, NULL, O_PARTIAL },
+		{ "fatal-alert", required_argument, NULL, O_FATAL_ALERT },
+		{ "stall-handshake", no_argument, NULL, O_STALL_HANDSHAKE },
+		{ "answer-delay", required_argument, NULL, O_ANSWER_DELAY },
+		{ "no-close-notify", no_argument, NULL, O_NO_CLOSE_NOTIFY },
+		{ "drain", no_argument, NULL, O_DRAIN },
+		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const long max_ms = 86400L * 1000;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_CERT:
+			opt.cert = optarg;
+			break;
+		case O_KEY:
+			opt.key = optarg;
+			break;
+		case O_CLIENT_CA:
+			opt.client_ca = optarg;
+			break;
+		case O_LOG:
+			opt.log = optarg;
+			break;
+		case O_PORT:
+			opt.port = num_arg("port", optarg, 0, 65535);
+			break;
+		case O_CONNECTIONS:
+			opt.connections = num_arg("connections", optarg, 1,
+			    100000);
+			break;
+		case O_MAX_SECONDS:
+			opt.max_seconds = num_arg("max-seconds", optarg, 1,
+			    86400);
+			break;
+		case O_TLS12:
+			opt.tls12 = 1;
+			break;
+		case O_REJECT_TOKEN:
+			set_answer(ANS_REJECT_TOKEN, "reject-token");
+			token_arg(optarg);
+			break;
+		case O_REJECT_NTH:
+			set_answer(ANS_REJECT_NTH, "reject-nth");
+			nth_arg(optarg);
+			break;
+		case O_SHUTDOWN_AFTER:
+			set_answer(ANS_SHUTDOWN, "shutdown-after");
+			opt.nth = num_arg("shutdown-after", optarg, 1,
+			    LONG_MAX);
+			break;
+		case O_CLOSE_NOTIFY_AFTER:
+			set_answer(ANS_CLOSE_NOTIFY_AFTER,
+			    "close-notify-after");
+			opt.after_ms = num_arg("close-notify-after", optarg, 0,
+			    max_ms);
+			break;
+		case O_TCP_CLOSE_AFTER:
+			set_answer(ANS_TCP_CLOSE_AFTER, "tcp-close-after");
+			opt.after_ms = num_arg("tcp-close-after", optarg, 0,
+			    max_ms);
+			break;
+		case O_RESET_AFTER:
+			set_answer(ANS_RESET_AFTER, "reset-after");
+			opt.after_ms = num_arg("reset-after", optarg, 0,
+			    max_ms);
+			break;
+		case O_GARBAGE:
+			set_answer(ANS_GARBAGE, "garbage");
+			break;
+		case O_PARTIAL:
+			set_answer(ANS_PARTIAL, "partial");
+			break;
+		case O_FATAL_ALERT:
+			set_answer(ANS_FATAL_ALERT, "fatal-alert");
+			alert_arg(optarg);
+			break;
+		case O_STALL_HANDSHAKE:
+			set_answer(ANS_STALL, "stall-handshake");
+			break;
+		case O_ANSWER_DELAY:
+			opt.answer_delay_ms = num_arg("answer-delay", optarg,
+			    0, max_ms);
+			break;
+		case O_NO_CLOSE_NOTIFY:
+			opt.no_close_notify = 1;
+			break;
+		case O_DRAIN:
+			opt.drain = 1;
+			break;
+		case O_ANSWER_ID:
+			/* Name this identifier instead of the real one. */
+			opt.answer_id = num_arg("answer-id", optarg, 0,
+			    4294967295L);
+			break;
+		case O_HELP:
+			usage(0);
+		case ':':
+			usagex("%s needs a value", argv[optind - 1]);
+		default:
+			usagex("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usagex("unexpected argument \"%s\"", argv[optind]);
+	if (opt.cert == NULL || opt.key == NULL || opt.client_ca == NULL ||
+	    opt.log == NULL)
+		usagex("--cert, --key, --client-ca and --log are required");
+}
+
+static uint16_t
+get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static enum parse
+invalid(struct notif *nt, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum parse
+invalid(struct notif *nt, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	nt->status = status;
+	va_start(ap, fmt);
+	vsnprintf(nt->reason, sizeof(nt->reason), fmt, ap);
+	va_end(ap);
+	return P_INVALID;
+}
+
+/* Status for a token of len bytes, or 0 when it is fine. */
+static int
+token_status(size_t len)
+{
+	if (len == 0)
+		return 2;
+	if (len < TOKEN_MIN || len > TOKEN_MAX)
+		return 5;
+	return 0;
+}
+
+static int
+payload_status(size_t len)
+{
+	if (len == 0)
+		return 4;
+	if (len > PAYLOAD_MAX)
+		return 7;
+	return 0;
+}
+
+static enum parse
+check_lengths(struct notif *nt)
+{
+	int st;
+
+	if ((st = token_status(nt->token_len)) == 2)
+		return invalid(nt, st, "missing token");
+	if (st != 0)
+		return invalid(nt, st, "token length %zu", nt->token_len);
+	if ((st = payload_status(nt->payload_len)) == 4)
+		return invalid(nt, st, "missing payload");
+	if (st != 0)
+		return invalid(nt, st, "payload length %zu", nt->payload_len);
+	return P_OK;
+}
+
+/*
+ * Commands 0 and 1: command, [id, expiry,] token length, token, payload
+ * length, payload. A bad token length longer than TOKEN_MAX is refused at
+ * once; otherwise the verdict waits for the payload length field, so that
+ * the notification's total size is known.
+ */
+static enum parse
+parse_01(const unsigned char *b, size_t n, struct notif *nt)
+{
+	size_t hdr = nt->cmd == 0 ? 3 : 11;
+
+	if (n < hdr)
+		return P_MORE;
+	if (nt->cmd == 1) {
+		nt->has_id = nt->has_expiry = 1;
+		nt->id = get32(b + 1);
+		nt->expiry = get32(b + 5);
+	}
+	nt->token_len = get16(b + hdr - 2);
+	if (nt->token_len > TOKEN_MAX)
+		return invalid(nt, 5, "token length %zu", nt->token_len);
+	if (n < hdr + nt->token_len + 2)
+		return P_MORE;
+	nt->token = b + hdr;
+	nt->payload_len = get16(b + hdr + nt->token_len);
+	nt->payload = nt->token + nt->token_len + 2;
+	nt->total = hdr + nt->token_len + 2 + nt->payload_len;
+	if (check_lengths(nt) == P_INVALID)
+		return P_INVALID;
+	return n < nt->total ? P_MORE : P_OK;
+}
+
+/* Command 2: a frame of items 1..5, each at most once, in any order. */
+static enum parse
+parse_2(const unsigned char *b, size_t n, struct notif *nt)
+{
+	const unsigned char *p, *end, *d;
+	uint32_t flen;
+	unsigned seen = 0, item;
+	size_t ilen;
+	int bad = 0;
+	char why[96] = "";
+
+	if (n < 5)
+		return P_MORE;
+	flen = get32(b + 1);
+	nt->total = (size_t)flen + 5;
+	if (flen > FRAME_MAX)
+		return invalid(nt, 128, "frame length %lu",
+		    (unsigned long)flen);
+	if (n < nt->total)
+		return P_MORE;
+
+	/* Walk all items first, so the identifier is known for any error. */
+	p = b + 5;
+	end = p + flen;
+	while (p < end) {
+		if (end - p < 3) {
+			bad = 1;
+			snprintf(why, sizeof(why), "item header overruns frame");
+			break;
+		}
+		item = p[0];
+		ilen = get16(p + 1);
+		d = p + 3;
+		if ((size_t)(end - d) < ilen) {
+			bad = 1;
+			snprintf(why, sizeof(why), "item %u overruns frame",
+			    item);
+			break;
+		}
+		p = d + ilen;
+		if (item < 1 || item > 5) {
+			if (!bad)
+				snprintf(why, sizeof(why), "unknown item %u",
+				    item);
+			bad = 1;
+			continue;
+		}
+		if (seen & 1u << item) {
+			if (!bad)
+				snprintf(why, sizeof(why), "item %u repeated",
+				    item);
+			bad = 1;
+			continue;
+		}
+		seen |= 1u << item;
+		switch (item) {
+		case 1:
+			nt->token = d;
+			nt->token_len = ilen;
+			break;
+		case 2:
+			nt->payload = d;
+			nt->payload_len = ilen;
+			break;
+		case 3:
+		case 4:
+		case 5:
+			if (ilen != (item == 5 ? 1u : 4u)) {
+				if (!bad)
+					snprintf(why, sizeof(why),
+					    "item %u length %zu", item, ilen);
+				bad = 1;
+			} else if (item == 3) {
+				nt->has_id = 1;
+				nt->id = get32(d);
+			} else if (item == 4) {
+				nt->has_expiry = 1;
+				nt->expiry = get32(d);
+			} else if (d[0] != 5 && d[0] != 10) {
+				if (!bad)
+					snprintf(why, sizeof(why),
+					    "priority %u", d[0]);
+				bad = 1;
+			} else {
+				nt->has_priority = 1;
+				nt->priority = d[0];
+			}
+			break;
+		}
+	}
+	if (bad)
+		return invalid(nt, 128, "%s", why);
+	if (!(seen & 1u << 1))
+		return invalid(nt, 2, "missing token");
+	if (!(seen & 1u << 2))
+		return invalid(nt, 4, "missing payload");
+	return check_lengths(nt);
+}
+
+/*
+ * Parse the notification at the start of b[0..n). P_MORE: incomplete.
+ * P_OK: nt filled, nt->total bytes long. P_INVALID: nt->status, nt->reason
+ * and whatever of id/total was known are set.
+ */
+static enum parse
+parse_notification(const unsigned char *b, size_t n, struct notif *nt)
+{
+	memset(nt, 0, sizeof(*nt));
+	if (n < 1)
+		return P_MORE;
+	nt->cmd = b[0];
+	switch (nt->cmd) {
+	case 0:
+	case 1:
+		return parse_01(b, n, nt);
+	case 2:
+		return parse_2(b, n, nt);
+	default:
+		return invalid(nt, 128, "unknown command %d", nt->cmd);
+	}
+}
+
+static void
+log_notif(const char *what, const struct notif *nt)
+{
+	char id[16] = "-", exp[16] = "-", prio[8] = "-";
+	char *tok, *pay;
+
+	if (nt->has_id)
+		snprintf(id, sizeof(id), "%lu", (unsigned long)nt->id);
+	if (nt->has_expiry)
+		snprintf(exp, sizeof(exp), "%lu", (unsigned long)nt->expiry);
+	if (nt->has_priority)
+		snprintf(prio, sizeof(prio), "%u", nt->priority);
+	tok = hex(nt->token, nt->token_len);
+	pay = hex(nt->payload, nt->payload_len);
+	logev("%s cmd=%d id=%s expiry=%s priority=%s token=%s payload=%s",
+	    what, nt->cmd, id, exp, prio, tok, pay);
+	free(tok);
+	free(pay);
+}
+
+static void
+log_invalid(const char *prefix, const struct notif *nt)
+{
+	char id[16] = "-", r[sizeof(nt->reason) * 4];
+
+	if (nt->cmd != 0)
+		snprintf(id, sizeof(id), "%lu", (unsigned long)nt->id);
+	logev("%sinvalid status=%d id=%s reason=\"%s\"", prefix, nt->status,
+	    id, quote(nt->reason, r, sizeof(r)));
+}
+
+/* Transport: plain recv()/send() that remember errno for the log. */
+static ssize_t
+pull(gnutls_transport_ptr_t p, void *buf, size_t len)
+{
+	struct conn *c = p;
+	ssize_t n;
+
+	n = recv(c->fd, buf, len, 0);
+	if (n < 0) {
+		c->saved_errno = errno;
+		gnutls_transport_set_errno(c->s, errno);
+	}
+	return n;
+}
+
+static ssize_t
+push(gnutls_transport_ptr_t p, const void *buf, size_t len)
+{
+	struct conn *c = p;
+	ssize_t n;
+
+	n = send(c->fd, buf, len, MSG_NOSIGNAL);
+	if (n < 0) {
+		c->saved_errno = errno;
+		gnutls_transport_set_errno(c->s, errno);
+	}
+	return n;
+}
+
+static int
+pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
+{
+	struct conn *c = p;
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	int r;
+
+	r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+	if (r < 0) {
+		c->saved_errno = errno;
+		gnutls_transport_set_errno(c->s, errno);
+	}
+	return r;
+}
+
+/*
+ * gnutls_strerror(err), plus what explains it: the alert received, the
+ * errno of a failed recv()/send(), or why a certificate did not verify.
+ */
+static char *
+tls_error(struct conn *c, int err, char *out, size_t outsz)
+{
+	char detail[512] = "", raw[768];
+	gnutls_datum_t d;
+	unsigned status;
+
+	if (err == GNUTLS_E_FATAL_ALERT_RECEIVED ||
+	    err == GNUTLS_E_WARNING_ALERT_RECEIVED) {
+		snprintf(detail, sizeof(detail), " (%s)",
+		    alert_name(gnutls_alert_get(c->s)));
+	} else if (err == GNUTLS_E_PULL_ERROR || err == GNUTLS_E_PUSH_ERROR) {
+		snprintf(detail, sizeof(detail), " (%s)",
+		    strerror(c->saved_errno));
+	} else if (err == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+		status = gnutls_session_get_verify_cert_status(c->s);
+		if (gnutls_certificate_verification_status_print(status,
+		    GNUTLS_CRT_X509, &d, 0) == 0) {
+			while (d.size > 0 && d.data[d.size - 1] == ' ')
+				d.size--;
+			snprintf(detail, sizeof(detail), " (%.*s)", (int)d.size,
+			    d.data);
+			gnutls_free(d.data);
+		}
+	}
+	snprintf(raw, sizeof(raw), "%s%s", gnutls_strerror(err), detail);
+	return quote(raw, out, outsz);
+}
+
+static void
+log_client_error(struct conn *c, int err)
+{
+	char e[1024];
+
+	logev("client error error=\"%s\"", tls_error(c, err, e, sizeof(e)));
+}
+
+/* Close the socket the way how says, and log it. */
+static void
+finish(struct conn *c, enum close_how how)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char e[1024];
+	int unread = 0, r;
+
+	if (c->fd < 0)
+		return;
+	if (c->len > 0 && !c->discarding)
+		logev("leftover bytes=%zu", c->len);
+	else if (c->len > 0)
+		logev("discarded leftover bytes=%zu", c->len);
+	if (how == CLOSE_NOTIFY) {
+		do
+			r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
+		while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+		if (r < 0) {
+			logev("send failed error=\"%s\"",
+			    tls_error(c, r, e, sizeof(e)));
+			how = CLOSE_TCP;
+		} else
+			logev("sent close-notify");
+	}
+	/* Unread bytes make the kernel answer close() with a RST. */
+	if (how != CLOSE_RESET && ioctl(c->fd, FIONREAD, &unread) == 0 &&
+	    unread > 0)
+		logev("unread bytes=%d", unread);
+	if (how == CLOSE_RESET &&
+	    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+		logev("setsockopt SO_LINGER failed error=\"%s\"",
+		    strerror(errno));
+	close(c->fd);
+	c->fd = -1;
+	logev(how == CLOSE_NOTIFY ? "closed" :
+	    how == CLOSE_TCP ? "closed tcp" : "closed reset");
+}
+
+/*
+ * After a fatal alert: send FIN, then read and drop raw bytes until the
+ * client closes, or ms pass. Closing with unread bytes would send a RST,
+ * and a client still writing could then fail its write before it reads
+ * the alert.
+ */
+static void
+linger_raw(struct conn *c, long ms)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	long long until = now_ms() + ms, left;
+	char tmp[16384];
+	ssize_t n;
+
+	shutdown(c->fd, SHUT_WR);
+	while ((left = until - now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			fatalx("poll: %s", strerror(errno));
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = recv(c->fd, tmp, sizeof(tmp), 0);
+		if (n == 0) {
+			logev("client eof");
+			return;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			logev("client error error=\"%s\"", strerror(errno));
+			return;
+		}
+	}
+}
+
+static void process_input(struct conn *c);
+
+/*
+ * Read one chunk, waiting at most until the absolute time `until` (ms,
+ * CLOCK_MONOTONIC; -1 for no limit). Returns 1 when data was read and
+ * parsed, 0 on timeout, -1 when the client closed or failed (logged,
+ * c->peer_gone set).
+ */
+static int
+read_some(struct conn *c, long long until)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	unsigned char tmp[16384];
+	long long left;
+	ssize_t n;
+	int r;
+
+	if (c->peer_gone)
+		return -1;
+	for (;;) {
+		if (gnutls_record_check_pending(c->s) == 0) {
+			left = until < 0 ? -1 : until - now_ms();
+			if (until >= 0 && left <= 0)
+				return 0;
+			r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+			if (r < 0 && errno != EINTR)
+				fatalx("poll: %s", strerror(errno));
+			if (r <= 0)
+				continue;
+		}
+		n = gnutls_record_recv(c->s, tmp, sizeof(tmp));
+		if (n > 0)
+			break;
+		if (n == 0) {
+			logev("client close-notify");
+			c->peer_gone = PEER_CLOSE_NOTIFY;
+			return -1;
+		}
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n == GNUTLS_E_REHANDSHAKE) {
+			/* TLS 1.2 renegotiation: not something to test. */
+			gnutls_alert_send(c->s, GNUTLS_AL_WARNING,
+			    GNUTLS_A_NO_RENEGOTIATION);
+			continue;
+		}
+		if (n == GNUTLS_E_PREMATURE_TERMINATION) {
+			logev("client eof");
+			c->peer_gone = PEER_EOF;
+			return -1;
+		}
+		if (!gnutls_error_is_fatal((int)n))
+			continue;
+		log_client_error(c, (int)n);
+		c->peer_gone = PEER_EOF;
+		return -1;
+	}
+	if (c->cap - c->len < (size_t)n) {
+		c->cap = c->len + (size_t)n + 4096;
+		if ((c->buf = realloc(c->buf, c->cap)) == NULL)
+			fatalx("out of memory");
+	}
+	memcpy(c->buf + c->len, tmp, (size_t)n);
+	c->len += (size_t)n;
+	process_input(c);
+	return 1;
+}
+
+/* Keep reading (and logging) for ms milliseconds, or until the client leaves. */
+static void
+read_for(struct conn *c, long ms)
+{
+	long long until = now_ms() + ms;
+
+	while (read_some(c, until) > 0)
+		;
+}
+
+static int
+send_all(struct conn *c, const unsigned char *b, size_t len)
+{
+	char e[1024];
+	ssize_t n;
+
+	while (len > 0) {
+		n = gnutls_record_send(c->s, b, len);
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n < 0) {
+			logev("send failed error=\"%s\"",
+			    tls_error(c, (int)n, e, sizeof(e)));
+			return -1;
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+enum reply { R_NONE, R_ERROR, R_CLOSE_ONLY, R_GARBAGE, R_PARTIAL, R_ALERT };
+
+/*
+ * Give the gateway's answer to the notification just parsed, then close.
+ * Whatever the client sent after it is logged as "discarded".
+ */
+static void
+reply(struct conn *c, enum reply what, int status, uint32_t id)
+{
+	static const unsigned char garbage[] = "GARBAG";
+	static const unsigned char partial[] = { 0x08, 0x08, 0x00 };
+	unsigned char pkt[6];
+	enum close_how how = opt.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
+	char *h, e[1024];
+	int r = 0;
+
+	c->discarding = 1;
+	process_input(c);	/* what already arrived behind it */
+	if (opt.answer_delay_ms > 0)
+		read_for(c, opt.answer_delay_ms);
+
+	switch (what) {
+	case R_ERROR:
+		if (opt.answer_id >= 0)
+			id = (uint32_t)opt.answer_id;
+		pkt[0] = 8;
+		pkt[1] = (unsigned char)status;
+		put32(pkt + 2, id);
+		if ((r = send_all(c, pkt, sizeof(pkt))) == 0)
+			logev("sent error-response status=%d id=%lu", status,
+			    (unsigned long)id);
+		break;
+	case R_NONE:
+	case R_CLOSE_ONLY:
+		break;
+	case R_GARBAGE:
+		if ((r = send_all(c, garbage, 6)) == 0) {
+			h = hex(garbage, 6);
+			logev("sent garbage hex=%s", h);
+			free(h);
+		}
+		break;
+	case R_PARTIAL:
+		how = CLOSE_TCP;
+		if ((r = send_all(c, partial, sizeof(partial))) == 0) {
+			h = hex(partial, sizeof(partial));
+			logev("sent partial hex=%s", h);
+			free(h);
+		}
+		break;
+	case R_ALERT:
+		how = CLOSE_TCP;
+		do
+			r = gnutls_alert_send(c->s, GNUTLS_AL_FATAL, opt.alert);
+		while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+		if (r == 0)
+			logev("sent alert name=%s", alert_name(opt.alert));
+		else
+			logev("send failed error=\"%s\"",
+			    tls_error(c, r, e, sizeof(e)));
+		break;
+	}
+	if (r < 0)
+		how = CLOSE_TCP;
+	else if (opt.drain && what == R_ALERT)
+		linger_raw(c, DRAIN_MS);	/* no TLS reading after it */
+	else if (opt.drain)
+		read_for(c, DRAIN_MS);
+	finish(c, how);
+}
+
+/* Drop n parsed bytes from the front of the input buffer. */
+static void
+consume(struct conn *c, size_t n)
+{
+	memmove(c->buf, c->buf + n, c->len - n);
+	c->len -= n;
+}
+
+/*
+ * What the gateway does about a valid notification: R_NONE (nothing), or
+ * the reply to give, with its status and identifier.
+ */
+static enum reply
+decide(const struct conn *c, const struct notif *nt, int *status,
+    uint32_t *id)
+{
+	*id = nt->has_id ? nt->id : 0;
+	*status = (int)opt.status;
+	switch (opt.answer) {
+	case ANS_REJECT_TOKEN:
+		if (nt->token_len != opt.token_len ||
+		    memcmp(nt->token, opt.token, opt.token_len) != 0)
+			return R_NONE;
+		break;
+	case ANS_REJECT_NTH:
+		if (c->count != opt.nth)
+			return R_NONE;
+		break;
+	case ANS_SHUTDOWN:
+		*status = 10;
+		return c->count == opt.nth ? R_ERROR : R_NONE;
+	case ANS_GARBAGE:
+		return R_GARBAGE;
+	case ANS_PARTIAL:
+		return R_PARTIAL;
+	case ANS_FATAL_ALERT:
+		return R_ALERT;
+	default:
+		return R_NONE;
+	}
+	/* --reject-token, --reject-nth: command 0 has no way to report. */
+	return nt->cmd == 0 ? R_CLOSE_ONLY : R_ERROR;
+}
+
+/* Parse and act on everything complete in the input buffer. */
+static void
+process_input(struct conn *c)
+{
+	struct notif nt;
+	enum reply what;
+	uint32_t id;
+	size_t k;
+	int status;
+
+	while (c->fd >= 0 && c->len > 0 && !c->junk) {
+		if (c->skip > 0) {
+			k = c->skip < c->len ? c->skip : c->len;
+			consume(c, k);
+			c->skip -= k;
+			continue;
+		}
+		switch (parse_notification(c->buf, c->len, &nt)) {
+		case P_MORE:
+			return;
+		case P_INVALID:
+			/* Skip it if its size is known, else give up parsing. */
+			if (nt.total > 0)
+				c->skip = nt.total;
+			else
+				c->junk = 1;
+			if (c->discarding) {
+				log_invalid("discarded ", &nt);
+				continue;
+			}
+			log_invalid("", &nt);
+			if (nt.total > 0) {
+				k = nt.total < c->len ? nt.total : c->len;
+				consume(c, k);
+				c->skip -= k;
+			}
+			reply(c, nt.cmd == 0 ? R_CLOSE_ONLY : R_ERROR,
+			    nt.status, nt.id);
+			return;
+		case P_OK:
+			if (c->discarding) {
+				log_notif("discarded", &nt);
+				consume(c, nt.total);
+				continue;
+			}
+			log_notif("notification", &nt);
+			c->count++;
+			what = decide(c, &nt, &status, &id);
+			consume(c, nt.total);
+			if (what != R_NONE) {
+				reply(c, what, status, id);
+				return;
+			}
+			break;
+		}
+	}
+}
+
+/* --stall-handshake: read nothing, write nothing, until the client leaves. */
+static void
+stall(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatalx("poll: %s", strerror(errno));
+		}
+		if (pfd.revents & POLLERR) {
+			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+			logev("client error error=\"%s\"", strerror(err));
+			break;
+		}
+		if (pfd.revents & (POLLRDHUP | POLLHUP)) {
+			logev("client eof");
+			break;
+		}
+	}
+	finish(c, CLOSE_TCP);
+}
+
+static int
+is_cert_error(int err)
+{
+	return err == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR ||
+	    err == GNUTLS_E_CERTIFICATE_ERROR ||
+	    err == GNUTLS_E_NO_CERTIFICATE_FOUND ||
+	    err == GNUTLS_E_CERTIFICATE_REQUIRED;
+}
+
+/* Handshake; log "handshake ok ..." and return 0, or log, alert, close, -1. */
+static int
+handshake(struct conn *c)
+{
+	char e[1024], sni[256 * 4 + 1] = "-", dn[2048] = "", name[256];
+	const gnutls_datum_t *peers;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t d;
+	unsigned int n = 0, type;
+	size_t sl = sizeof(name) - 1;
+	int r, level, alert;
+
+	do
+		r = gnutls_handshake(c->s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0) {
+		logev("handshake failed error=\"%s\"",
+		    tls_error(c, r, e, sizeof(e)));
+		/*
+		 * GnuTLS 3.7 sends no alert by itself here. A refused client
+		 * certificate gets bad_certificate (what the tests expect),
+		 * anything else the alert GnuTLS would pick.
+		 */
+		alert = is_cert_error(r) ? GNUTLS_A_BAD_CERTIFICATE :
+		    gnutls_error_to_alert(r, &level);
+		if (alert >= 0 && r != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+		    r != GNUTLS_E_PULL_ERROR && r != GNUTLS_E_PUSH_ERROR &&
+		    r != GNUTLS_E_PREMATURE_TERMINATION &&
+		    gnutls_alert_send(c->s, GNUTLS_AL_FATAL,
+		    (gnutls_alert_description_t)alert) == 0) {
+			logev("sent alert name=%s",
+			    alert_name((gnutls_alert_description_t)alert));
+			linger_raw(c, LINGER_MS);
+		}
+		finish(c, CLOSE_TCP);
+		return -1;
+	}
+
+	if (gnutls_server_name_get(c->s, name, &sl, &type, 0) == 0 &&
+	    type == GNUTLS_NAME_DNS)
+		escape(name, strnlen(name, sl), 0, sni, sizeof(sni));
+	peers = gnutls_certificate_get_peers(c->s, &n);
+	if (peers != NULL && n > 0 && gnutls_x509_crt_init(&crt) == 0) {
+		if (gnutls_x509_crt_import(crt, &peers[0],
+		    GNUTLS_X509_FMT_DER) == 0 &&
+		    gnutls_x509_crt_get_dn3(crt, &d, 0) == 0) {
+			escape((const char *)d.data, d.size, 1, dn, sizeof(dn));
+			gnutls_free(d.data);
+		}
+		gnutls_x509_crt_deinit(crt);
+	}
+	logev("handshake ok version=%s sni=%s client=\"%s\"",
+	    gnutls_protocol_get_name(gnutls_protocol_get_version(c->s)), sni,
+	    dn);
+	return 0;
+}
+
+static void
+serve(int lfd, long number, gnutls_certificate_credentials_t cred,
+    gnutls_priority_t prio)
+{
+	struct conn c = { .fd = -1 };
+	enum close_how how;
+	long long timer = -1;
+	int one = 1;
+
+	while ((c.fd = accept(lfd, NULL, NULL)) < 0)
+		if (errno != EINTR && errno != ECONNABORTED)
+			fatalx("accept: %s", strerror(errno));
+	logev("connection %ld", number);
+	/*
+	 * No Nagle: a small record held back behind an unacknowledged one
+	 * would be thrown away by the RST that close() sends when the
+	 * client's data is left unread.
+	 */
+	setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (opt.answer == ANS_STALL) {
+		stall(&c);
+		return;
+	}
+
+	if (gnutls_init(&c.s, GNUTLS_SERVER) < 0 ||
+	    gnutls_priority_set(c.s, prio) < 0 ||
+	    gnutls_credentials_set(c.s, GNUTLS_CRD_CERTIFICATE, cred) < 0)
+		fatalx("cannot set up a TLS session");
+	gnutls_certificate_server_set_request(c.s, GNUTLS_CERT_REQUIRE);
+	gnutls_session_set_verify_cert(c.s, NULL, 0);
+	gnutls_transport_set_ptr(c.s, &c);
+	gnutls_transport_set_pull_function(c.s, pull);
+	gnutls_transport_set_pull_timeout_function(c.s, pull_timeout);
+	gnutls_transport_set_push_function(c.s, push);
+
+	if (handshake(&c) < 0)
+		goto out;
+
+	if (opt.after_ms >= 0)
+		timer = now_ms() + opt.after_ms;
+	while (c.fd >= 0) {
+		if (read_some(&c, timer) == 0) {
+			/* A --*-after timer went off. */
+			how = opt.answer == ANS_CLOSE_NOTIFY_AFTER ?
+			    CLOSE_NOTIFY : opt.answer == ANS_TCP_CLOSE_AFTER ?
+			    CLOSE_TCP : CLOSE_RESET;
+			finish(&c, how);
+		} else if (c.peer_gone && c.fd >= 0) {
+			/* Answer a close_notify with one; an EOF with none. */
+			finish(&c, c.peer_gone == PEER_CLOSE_NOTIFY ?
+			    CLOSE_NOTIFY : CLOSE_TCP);
+		}
+	}
+out:
+	gnutls_deinit(c.s);
+	free(c.buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t prio;
+	struct sockaddr_in sin;
+	struct sigaction sa;
+	socklen_t slen = sizeof(sin);
+	const char *err;
+	long i;
+	int lfd, r, one = 1;
+
+	parse_args(argc, argv);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)opt.max_seconds);
+
+	if ((log_fd = open(opt.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) < 0)
+		fatalx("%s: %s", opt.log, strerror(errno));
+
+	if ((r = gnutls_global_init()) < 0 ||
+	    (r = gnutls_certificate_allocate_credentials(&cred)) < 0)
+		fatalx("GnuTLS init: %s", gnutls_strerror(r));
+	if ((r = gnutls_certificate_set_x509_key_file(cred, opt.cert, opt.key,
+	    GNUTLS_X509_FMT_PEM)) < 0)
+		fatalx("loading %s and %s: %s", opt.cert, opt.key,
+		    gnutls_strerror(r));
+	if ((r = gnutls_certificate_set_x509_trust_file(cred, opt.client_ca,
+	    GNUTLS_X509_FMT_PEM)) <= 0)
+		fatalx("loading %s: %s", opt.client_ca,
+		    r == 0 ? "no certificate found" : gnutls_strerror(r));
+	if ((r = gnutls_priority_init(&prio, opt.tls12 ?
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.2" : "NORMAL", &err)) < 0)
+		fatalx("priority string at \"%s\": %s", err,
+		    gnutls_strerror(r));
+
+	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		fatalx("socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)opt.port);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		fatalx("bind 127.0.0.1:%ld: %s", opt.port, strerror(errno));
+	if (listen(lfd, 16) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &slen) < 0)
+		fatalx("listen: %s", strerror(errno));
+	printf("port %u\n", ntohs(sin.sin_port));
+	if (fflush(stdout) == EOF)
+		fatalx("stdout: %s", strerror(errno));
+
+	for (i = 1; i <= opt.connections; i++)
+		serve(lfd, i, cred, prio);
+
+	close(lfd);
+	gnutls_priority_deinit(prio);
+	gnutls_certificate_free_credentials(cred);
+	gnutls_global_deinit();
+	return 0;
+}
