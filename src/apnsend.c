@@ -172,7 +172,10 @@ static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
 		tls_describe(conn, desc, sizeof desc);
 		verbosef("TLS handshake with %s done (%s)", o->host, desc);
 		gateway_exchange(conn, &gp, list, n, &ans);
-		tls_close(conn, clock_ms() + 1000);
+		if (ans.kind == ANSWER_STALLED)
+			tls_abort(conn);
+		else
+			tls_close(conn, clock_ms() + 1000);
 		/* Failures of the connection itself also get their line on
 		 * stderr, where cron and -q users look. */
 		if (ans.kind == ANSWER_TLS_ALERT)

@@ -349,3 +349,15 @@ void tls_close(struct tls_conn *c, int64_t deadline)
 	close(c->fd);
 	free(c);
 }
+
+void tls_abort(struct tls_conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	if (c == NULL)
+		return;
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	gnutls_deinit(c->session);
+	close(c->fd);
+	free(c);
+}

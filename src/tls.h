@@ -97,4 +97,9 @@ void tls_describe(struct tls_conn *c, char *buf, size_t len);
  * until deadline), close the socket and free c.  NULL is fine. */
 void tls_close(struct tls_conn *c, int64_t deadline);
 
+/* Reset the connection (no close_notify; RST instead of FIN) and free c:
+ * for a peer that stopped reading, where a polite close would leave our
+ * unsent bytes, and the FIN behind them, stuck in the kernel. */
+void tls_abort(struct tls_conn *c);
+
 #endif

@@ -89,6 +89,7 @@ enum answer {
 	ANS_PARTIAL,
 	ANS_FATAL_ALERT,
 	ANS_STALL,
+	ANS_STOP_READING,
 };
 
 /* How a connection ends. */
@@ -172,6 +173,7 @@ usage(int status)
 "               --shutdown-after N | --close-notify-after MS |\n"
 "               --tcp-close-after MS | --reset-after MS | --garbage |\n"
 "               --partial | --fatal-alert NAME | --stall-handshake]\n"
+"              [--stop-reading]\n"
 "              [--answer-delay MS] [--answer-id N] [--no-close-notify]\n"
 "              [--drain]\n",
 	    status ? stderr : stdout);
@@ -444,7 +446,7 @@ parse_args(int argc, char **argv)
 		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
-		O_ANSWER_ID,
+		O_ANSWER_ID, O_STOP_READING,
 		O_HELP,
 	};
 	static const struct option longopts[] = {
@@ -472,6 +474,7 @@ parse_args(int argc, char **argv)
 		{ "no-close-notify", no_argument, NULL, O_NO_CLOSE_NOTIFY },
 		{ "drain", no_argument, NULL, O_DRAIN },
 		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
+		{ "stop-reading", no_argument, NULL, O_STOP_READING },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -558,6 +561,11 @@ parse_args(int argc, char **argv)
 			break;
 		case O_DRAIN:
 			opt.drain = 1;
+			break;
+		case O_STOP_READING:
+			/* After the handshake, never read: the client's
+			 * writes block once the socket buffers are full. */
+			set_answer(ANS_STOP_READING, "stop-reading");
 			break;
 		case O_ANSWER_ID:
 			/* Name this identifier instead of the real one. */
@@ -1267,7 +1275,8 @@ process_input(struct conn *c)
 	}
 }
 
-/* --stall-handshake: read nothing, write nothing, until the client leaves. */
+/* --stall-handshake, --stop-reading: read nothing, write nothing, until
+ * the client leaves. */
 static void
 stall(struct conn *c)
 {
@@ -1397,6 +1406,14 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 
 	if (handshake(&c) < 0)
 		goto out;
+	if (opt.answer == ANS_STOP_READING) {
+		int small = 4096;
+
+		setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		logev("stopped reading");
+		stall(&c);
+		goto out;
+	}
 
 	if (opt.after_ms >= 0)
 		timer = now_ms() + opt.after_ms;
