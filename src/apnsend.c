@@ -70,7 +70,7 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 		tlen = strlen(o->payload);
 		text = malloc(tlen + 1);
 		if (text == NULL)
-			return apn_fail(err, APN_SOFTWARE, "out of memory");
+			return apn_fail(err, APN_SOFTWARE, "reading the payload: out of memory");
 		memcpy(text, o->payload, tlen + 1);
 	}
 	rc = payload_validate(text, tlen, PAYLOAD_MAX, &off, &plen, why, sizeof why);
@@ -163,7 +163,7 @@ static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
 	if (results == NULL || notes == NULL) {
 		free(results);
 		free(notes);
-		errorf("out of memory");
+		errorf("preparing the report: out of memory");
 		return APN_SOFTWARE;
 	}
 	memset(&ans, 0, sizeof ans);
@@ -176,14 +176,16 @@ static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
 			tls_abort(conn);
 		else
 			tls_close(conn, clock_ms() + 1000);
-		/* Failures of the connection itself also get their line on
-		 * stderr, where cron and -q users look. */
+		/* Failures (not answers the protocol allows) also get their
+		 * line on stderr, where cron and -q users look. */
 		if (ans.kind == ANSWER_TLS_ALERT)
 			errorf("the gateway sent fatal TLS alert %s%s", ans.alert,
 			       ans.alert_refuses_cert ? ": it refused our client certificate" : "");
-		else if (ans.kind == ANSWER_PROTOCOL_ERROR)
+		else if (ans.kind == ANSWER_PROTOCOL_ERROR && ans.nbytes > 0)
 			errorf("protocol error: the gateway's answer is not an "
 			       "error-response packet");
+		else if (ans.kind == ANSWER_PROTOCOL_ERROR || ans.kind == ANSWER_STALLED)
+			errorf("%s", ans.detail);
 	} else {
 		errorf("%s", err.msg);
 		why = err.msg;
@@ -210,6 +212,17 @@ static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
 	return out.code;
 }
 
+/* Are tokens read from stdin (no TOKEN argument, or a "-")? */
+static int reads_stdin(const struct options *o)
+{
+	if (o->ntokens == 0)
+		return 1;
+	for (int i = 0; i < o->ntokens; i++)
+		if (strcmp(o->tokens[i], "-") == 0)
+			return 1;
+	return 0;
+}
+
 static enum apn_code run(const struct options *o)
 {
 	struct apn_error err = { APN_OK, "" };
@@ -221,8 +234,7 @@ static enum apn_code run(const struct options *o)
 	enum apn_code code;
 	int tls_ready = 0;
 
-	if (o->payload_file && strcmp(o->payload_file, "-") == 0 &&
-	    (o->ntokens == 0 || (o->ntokens == 1 && strcmp(o->tokens[0], "-") == 0))) {
+	if (o->payload_file && strcmp(o->payload_file, "-") == 0 && reads_stdin(o)) {
 		apn_fail(&err, APN_USAGE,
 			 "--payload-file - and tokens from stdin cannot share stdin");
 		goto fail;
@@ -238,7 +250,7 @@ static enum apn_code run(const struct options *o)
 		goto fail;
 	list = build_list(o, &tokens, payload, plen);
 	if (list == NULL) {
-		apn_fail(&err, APN_SOFTWARE, "out of memory");
+		apn_fail(&err, APN_SOFTWARE, "preparing the notifications: out of memory");
 		goto fail;
 	}
 	code = send_all(o, creds, list, tokens.n);

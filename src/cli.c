@@ -152,9 +152,14 @@ void cli_help(FILE *fp)
 		"Send push notifications over APNs' binary provider protocol and report\n"
 		"how the gateway answered.\n", PACKAGE);
 	print_glossary(fp, (void **)&t);
-	fprintf(fp, "\nExit status: 0 all ok, 1 rejected, 64 usage, 65 bad token or payload,\n"
-		"66 unreadable file, 68 host not found, 69 cannot connect, 75 try again later,\n"
-		"76 protocol or handshake error, 77 certificate refused, 78 bad credentials.\n"
+	fprintf(fp, "\nA gateway that stops reading or acknowledging for the longer of\n"
+		"--connect-timeout and --timeout is reported as stalled.\n"
+		"\nExit status: 0 all ok; 1 rejected (nothing else lost); 64 usage;\n"
+		"65 bad token or payload; 66 unreadable file; 68 host not found;\n"
+		"69 cannot connect; 70 internal error; 74 cannot write the report;\n"
+		"75 try again later (unconfirmed or failed notifications, status 10);\n"
+		"76 protocol or handshake error; 77 certificate refused; 78 bad credentials.\n"
+		"When several apply: 70, 74, 64, 66, 78, 68, 69, 77, 76, 65, 75, 1, 0.\n"
 		"See apnsend(1).\n");
 	arg_freetable((void **)&t, NTABLE);
 }
@@ -323,7 +328,7 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 	if (o->ntokens > 0) {
 		o->tokens = malloc((size_t)o->ntokens * sizeof *o->tokens);
 		if (o->tokens == NULL)
-			return apn_fail(err, APN_SOFTWARE, "out of memory");
+			return apn_fail(err, APN_SOFTWARE, "reading the command line: out of memory");
 		for (int i = 0; i < o->ntokens; i++)
 			o->tokens[i] = t->tokens->sval[i];
 	}
@@ -339,7 +344,7 @@ enum cli_action cli_parse(int argc, char **argv, struct options *o,
 	memset(o, 0, sizeof *o);
 	if (build(&t) != 0) {
 		arg_freetable((void **)&t, NTABLE);
-		apn_fail(err, APN_SOFTWARE, "out of memory");
+		apn_fail(err, APN_SOFTWARE, "reading the command line: out of memory");
 		return CLI_ERROR;
 	}
 	if (arg_parse(argc, argv, (void **)&t) > 0) {

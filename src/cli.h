@@ -45,7 +45,7 @@ enum cli_action {
 	CLI_RUN,
 	CLI_HELP,    /* --help was given: print cli_help, exit 0 */
 	CLI_VERSION, /* --version */
-	CLI_ERROR    /* usage error: message in err (APN_USAGE) */
+	CLI_ERROR    /* message in err: APN_USAGE, or APN_SOFTWARE (no memory) */
 };
 
 /* Parse argv into *o.  o->tokens is malloc'd (free with cli_free). */

@@ -53,8 +53,9 @@ struct error_response {
 int error_response_decode(const uint8_t buf[ERROR_RESPONSE_BYTES],
 			  struct error_response *out);
 
-/* Apple's name for an error-response status ("invalid token"), or
- * "unknown status" for codes Apple does not define. */
+/* INTERFACE (the "reason" of --json lines): Apple's name for an
+ * error-response status ("invalid token"), or "unknown status" for codes
+ * Apple does not define.  Static storage. */
 const char *status_name(uint8_t status);
 
 /* The format's name as --format spells it ("frame", ...). */

@@ -1,4 +1,13 @@
-/* gateway.c: the write/read loop of one gateway connection. */
+/* gateway.c: the write/read loop of one gateway connection.
+ *
+ * Three phases under one poll loop that always reads too:
+ *   writing   frames go out, batched into full TLS records;
+ *   draining  all frames are with the kernel: wait until the gateway's TCP
+ *             has acknowledged every byte, so "ok" never covers bytes still
+ *             sitting in our send queue;
+ *   waiting   up to timeout_ms for an answer.
+ * Anything the gateway sends ends the writing; a close ends the loop.
+ */
 #include <config.h>
 
 #include <errno.h>
@@ -9,18 +18,25 @@
 #include "clock.h"
 #include "gateway.h"
 #include "msg.h"
+#include "net.h"
 
 /* One TLS record carries at most 16 KiB of data: fill that much per send. */
 #define BATCH_BYTES 16384
 #define BATCH_FRAMES (BATCH_BYTES / 60 + 2)
+/* A gateway's answer is 6 bytes; past this it is flooding us. */
+#define READ_LIMIT 65536
+/* How often to look at the send queue while draining. */
+#define DRAIN_POLL_MS 20
+
+enum phase { WRITING, DRAINING, WAITING };
 
 struct batch {
 	uint8_t buf[BATCH_BYTES + FRAME_MAX_BYTES];
-	size_t len;               /* encoded bytes in buf */
-	size_t off;               /* bytes of buf already sent */
+	size_t len;                /* encoded bytes in buf */
+	size_t off;                /* bytes of buf already sent */
 	size_t ends[BATCH_FRAMES]; /* end offset of each frame in buf */
 	size_t nframes;
-	size_t done;              /* frames of this batch fully sent */
+	size_t done;               /* frames of this batch fully sent */
 };
 
 struct exchange {
@@ -29,14 +45,16 @@ struct exchange {
 	const struct notification *list;
 	size_t n, next;      /* next notification to encode */
 	struct batch b;
-	int writing;         /* 0 once we stop writing for any reason */
+	enum phase phase;
 	int reading;         /* 0 once the read side ended */
-	int64_t deadline;    /* end of the wait, set after the last frame */
-	int64_t progress;    /* time of the last write progress */
-	struct answer *ans;
+	int64_t deadline;    /* end of the wait (WAITING) */
+	int64_t progress;    /* last write or acknowledgement progress */
+	long unacked;        /* send queue bytes at the last look */
 	short send_events;   /* what the last blocked send waits for */
 	int stalled;
 	int have_packet;
+	int local_error;     /* our side failed (poll, a non-reset write error) */
+	struct answer *ans;
 };
 
 static void fill(struct exchange *x)
@@ -55,20 +73,20 @@ static void fill(struct exchange *x)
 	}
 }
 
-static void stop_writing(struct exchange *x, int64_t now)
+/* Start the answer wait now (no-op when already waiting). */
+static void start_wait(struct exchange *x)
 {
-	if (!x->writing)
+	if (x->phase == WAITING)
 		return;
-	x->writing = 0;
-	if (x->deadline < 0)
-		x->deadline = now + x->p->timeout_ms;
+	x->phase = WAITING;
+	x->deadline = clock_ms() + x->p->timeout_ms;
 }
 
 static void end_reading(struct exchange *x, enum closed_kind how)
 {
 	x->ans->closed = how;
 	x->reading = 0;
-	stop_writing(x, clock_ms());
+	start_wait(x);
 }
 
 static void take_bytes(struct exchange *x, const uint8_t *data, size_t len)
@@ -82,7 +100,7 @@ static void take_bytes(struct exchange *x, const uint8_t *data, size_t len)
 	}
 	/* Anything the gateway says means it is closing: stop writing into a
 	 * connection whose later notifications it will discard. */
-	stop_writing(x, clock_ms());
+	start_wait(x);
 	if (!x->have_packet && a->nbytes >= ERROR_RESPONSE_BYTES &&
 	    error_response_decode(a->bytes, &a->packet) == 0)
 		x->have_packet = 1;
@@ -92,11 +110,16 @@ static void do_read(struct exchange *x)
 {
 	uint8_t buf[4096];
 
-	for (;;) {
+	while (x->reading) {
 		ssize_t r = tls_recv(x->conn, buf, sizeof buf);
 
 		if (r > 0) {
 			take_bytes(x, buf, (size_t)r);
+			if (x->ans->nbytes > READ_LIMIT) {
+				snprintf(x->ans->detail, sizeof x->ans->detail,
+					 "the gateway sent more than %d bytes", READ_LIMIT);
+				end_reading(x, CLOSED_ERROR);
+			}
 			continue;
 		}
 		switch (r) {
@@ -118,29 +141,36 @@ static void do_read(struct exchange *x)
 			end_reading(x, CLOSED_ALERT);
 			return;
 		default:
-			snprintf(x->ans->detail, sizeof x->ans->detail, "%s",
-				 tls_error_text(x->conn));
+			snprintf(x->ans->detail, sizeof x->ans->detail,
+				 "TLS error while reading: %s", tls_error_text(x->conn));
 			end_reading(x, CLOSED_ERROR);
 			return;
 		}
 	}
 }
 
+static void written_all(struct exchange *x)
+{
+	verbosef("wrote %zu notification%s; waiting for the gateway to "
+		 "acknowledge the bytes", x->ans->written,
+		 x->ans->written == 1 ? "" : "s");
+	x->phase = DRAINING;
+	x->progress = clock_ms();
+	x->unacked = -2; /* not looked at yet */
+}
+
 static void do_write(struct exchange *x)
 {
 	struct batch *b = &x->b;
 
-	while (x->writing) {
+	while (x->phase == WRITING) {
 		ssize_t r;
 
 		if (b->off == b->len) {
 			x->ans->written += b->nframes - b->done;
 			b->done = b->nframes;
 			if (x->next == x->n) {
-				verbosef("wrote %zu notification%s; waiting up to %d ms for an answer",
-					 x->ans->written, x->ans->written == 1 ? "" : "s",
-					 x->p->timeout_ms);
-				stop_writing(x, clock_ms());
+				written_all(x);
 				return;
 			}
 			fill(x);
@@ -153,9 +183,14 @@ static void do_write(struct exchange *x)
 		if (r < 0) {
 			snprintf(x->ans->detail, sizeof x->ans->detail,
 				 "write failed: %s", tls_error_text(x->conn));
-			if (r == TLS_IO_RESET && x->ans->closed == CLOSED_OPEN)
-				x->ans->closed = CLOSED_RESET;
-			stop_writing(x, clock_ms());
+			if (r == TLS_IO_RESET) {
+				if (x->ans->closed == CLOSED_OPEN)
+					x->ans->closed = CLOSED_RESET;
+			} else {
+				x->local_error = 1;
+			}
+			/* Keep reading: the answer may be waiting for us. */
+			start_wait(x);
 			return;
 		}
 		b->off += (size_t)r;
@@ -165,6 +200,30 @@ static void do_write(struct exchange *x)
 			x->ans->written++;
 		}
 	}
+}
+
+/* While draining: has the gateway acknowledged everything? */
+static void check_drain(struct exchange *x, int64_t now)
+{
+	long q = net_unacked(tls_fd(x->conn));
+
+	if (q <= 0) { /* all acknowledged, or the system cannot tell */
+		verbosef("the gateway acknowledged every byte; waiting up to %d ms "
+			 "for an answer", x->p->timeout_ms);
+		start_wait(x);
+		return;
+	}
+	if (x->unacked < 0 || q < x->unacked)
+		x->progress = now;
+	x->unacked = q;
+}
+
+static void stall(struct exchange *x, const char *what)
+{
+	x->stalled = 1;
+	snprintf(x->ans->detail, sizeof x->ans->detail,
+		 "no %s for %d ms: the gateway stopped reading", what, x->p->stall_ms);
+	start_wait(x);
 }
 
 static void classify(struct exchange *x)
@@ -181,7 +240,7 @@ static void classify(struct exchange *x)
 		a->kind = ANSWER_TCP_CLOSE;
 	else if (a->closed == CLOSED_ALERT)
 		a->kind = ANSWER_TLS_ALERT;
-	else if (a->closed == CLOSED_ERROR)
+	else if (a->closed == CLOSED_ERROR || x->local_error)
 		a->kind = ANSWER_PROTOCOL_ERROR;
 	else if (x->stalled)
 		a->kind = ANSWER_STALLED;
@@ -203,9 +262,8 @@ void gateway_exchange(struct tls_conn *conn, const struct gateway_params *p,
 	x.list = list;
 	x.n = n;
 	x.ans = ans;
-	x.writing = 1;
+	x.phase = WRITING;
 	x.reading = 1;
-	x.deadline = -1;
 	x.progress = clock_ms();
 	x.send_events = POLLOUT;
 	fill(&x);
@@ -216,46 +274,49 @@ void gateway_exchange(struct tls_conn *conn, const struct gateway_params *p,
 		int r;
 
 		/* Records GnuTLS already decrypted do not make the socket
-		 * readable: drain them before trusting poll(). */
+		 * readable: take them before trusting poll(). */
 		if (tls_pending(conn) > 0) {
 			do_read(&x);
 			continue;
 		}
-		if (x.writing) {
+		if (x.phase == WRITING)
 			do_write(&x);
-			if (!x.reading)
-				break;
-		}
 		now = clock_ms();
-		if (x.writing) {
+		if (x.phase == DRAINING)
+			check_drain(&x, now);
+		switch (x.phase) {
+		case WRITING:
+		case DRAINING:
 			until = x.progress + p->stall_ms;
 			if (now >= until) {
-				x.stalled = 1;
-				snprintf(ans->detail, sizeof ans->detail,
-					 "no write progress for %d ms: the gateway stopped reading",
-					 p->stall_ms);
-				stop_writing(&x, now);
-				/* The answer wait starts now. */
+				stall(&x, x.phase == WRITING ? "write progress"
+							     : "acknowledgement");
 				continue;
 			}
-		} else {
+			if (x.phase == DRAINING && until > now + DRAIN_POLL_MS)
+				until = now + DRAIN_POLL_MS;
+			break;
+		default:
 			until = x.deadline;
 			if (now >= until)
-				break;
+				goto done;
+			break;
 		}
 		pfd.fd = tls_fd(conn);
 		pfd.events = POLLIN;
-		if (x.writing)
+		if (x.phase == WRITING)
 			pfd.events |= x.send_events;
 		pfd.revents = 0;
 		r = poll(&pfd, 1, clock_left(until));
 		if (r < 0 && errno != EINTR) {
 			snprintf(ans->detail, sizeof ans->detail, "poll failed: %s",
 				 strerror(errno));
+			x.local_error = 1;
 			break;
 		}
 		if (r > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			do_read(&x);
 	}
+done:
 	classify(&x);
 }

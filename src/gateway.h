@@ -19,10 +19,13 @@ struct gateway_params {
 
 /* Write list[0..n) as frames, batched into full TLS records, under one poll
  * loop that also reads: an error-response arriving mid-write stops the
- * writing and is kept even if a write then fails.  After the last frame,
- * wait up to timeout_ms for an answer, and after an answer for the close.
- * Fills *ans (kind, closed, packet, bytes, written).  Never fails: every
- * way the exchange can end is an answer kind. */
+ * writing and is kept even if a write then fails.  After the last frame
+ * (once the gateway's TCP has acknowledged every byte), wait up to
+ * timeout_ms for an answer, and after an answer for the close.  Fills *ans
+ * (kind, closed, packet, bytes, written).  Never fails: every way the
+ * exchange can end is an answer kind.  conn and list stay the caller's;
+ * conn is left open (close it with tls_close, or tls_abort after
+ * ANSWER_STALLED). */
 void gateway_exchange(struct tls_conn *conn, const struct gateway_params *p,
 		      const struct notification *list, size_t n,
 		      struct answer *ans);

@@ -29,7 +29,7 @@ static int push(struct token_list *list, const struct apn_token *t,
 		struct apn_token *v = realloc(list->v, cap * sizeof *v);
 
 		if (v == NULL)
-			return apn_fail(err, APN_SOFTWARE, "out of memory");
+			return apn_fail(err, APN_SOFTWARE, "reading tokens: out of memory");
 		list->v = v;
 		list->cap = cap;
 	}

@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,60 +71,75 @@ int net_is_ip_literal(const char *host)
 	       inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/* One lookup's state.  On a timeout glibc's resolver thread may still be
+ * using it, so it is then left allocated (a short-lived process can afford
+ * that; waiting for the thread would break the deadline). */
+struct lookup {
+	struct gaicb req;
+	struct addrinfo hints;
+	char service[8];
+	char name[NET_HOST_MAX];
+};
+
 static int resolve(const char *host, unsigned port, int64_t deadline,
 		   struct addrinfo **res, struct apn_error *err)
 {
-	char service[8];
-	struct addrinfo hints;
-	struct gaicb req, *list[1] = { &req };
+	struct lookup *l = calloc(1, sizeof *l);
+	struct gaicb *list[1];
 	struct sigevent sev;
 	int rc;
 
-	snprintf(service, sizeof service, "%u", port);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
-	memset(&req, 0, sizeof req);
-	req.ar_name = host;
-	req.ar_service = service;
-	req.ar_request = &hints;
+	if (l == NULL)
+		return apn_fail(err, APN_SOFTWARE, "cannot resolve %s: out of memory", host);
+	snprintf(l->service, sizeof l->service, "%u", port);
+	snprintf(l->name, sizeof l->name, "%s", host);
+	l->hints.ai_family = AF_UNSPEC;
+	l->hints.ai_socktype = SOCK_STREAM;
+	l->hints.ai_flags = AI_ADDRCONFIG;
+	l->req.ar_name = l->name;
+	l->req.ar_service = l->service;
+	l->req.ar_request = &l->hints;
+	list[0] = &l->req;
 	memset(&sev, 0, sizeof sev);
 	sev.sigev_notify = SIGEV_NONE;
 	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
-	if (rc != 0)
-		return apn_fail(err, APN_NOHOST, "cannot resolve %s: %s", host, gai_strerror(rc));
+	if (rc != 0) {
+		free(l);
+		return apn_fail(err, APN_UNAVAILABLE, "cannot resolve %s: %s", host,
+				gai_strerror(rc));
+	}
 	for (;;) {
 		int left = clock_left(deadline);
 		struct timespec ts = { left / 1000, (long)(left % 1000) * 1000000 };
-		const struct gaicb *wait[1] = { &req };
+		const struct gaicb *wait[1] = { &l->req };
 
-		rc = gai_error(&req);
+		rc = gai_error(&l->req);
 		if (rc != EAI_INPROGRESS)
 			break;
 		if (left == 0) {
-			gai_cancel(&req);
-			/* The lookup may still be running in glibc's thread; it
-			 * owns req until it finishes, so wait for it briefly. */
-			while (gai_error(&req) == EAI_INPROGRESS) {
-				struct timespec brief = { 0, 10000000 };
-				gai_suspend(wait, 1, &brief);
-			}
-			if (req.ar_result)
-				freeaddrinfo(req.ar_result);
-			return apn_fail(err, APN_NOHOST,
-					"cannot resolve %s: timed out (--connect-timeout)", host);
+			if (gai_cancel(&l->req) == EAI_CANCELED)
+				free(l);
+			/* else: still running; l is the resolver's now. */
+			return apn_fail(err, APN_UNAVAILABLE,
+					"cannot resolve %s: no answer from the name servers "
+					"in time (--connect-timeout)", host);
 		}
 		gai_suspend(wait, 1, &ts);
 	}
 	if (rc != 0) {
+		/* Only a definite "no such name" is 68; a resolver that cannot
+		 * be reached or fails for now is 69, worth trying again. */
 		enum apn_code code = (rc == EAI_NONAME || rc == EAI_NODATA ||
-				      rc == EAI_FAIL || rc == EAI_AGAIN)
+				      rc == EAI_FAIL)
 					     ? APN_NOHOST : APN_UNAVAILABLE;
+		int e = errno;
+
+		free(l);
 		return apn_fail(err, code, "cannot resolve %s: %s", host,
-				rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+				rc == EAI_SYSTEM ? strerror(e) : gai_strerror(rc));
 	}
-	*res = req.ar_result;
+	*res = l->req.ar_result;
+	free(l);
 	return 0;
 }
 
@@ -231,4 +248,13 @@ int net_connect(const char *host, unsigned port, int64_t deadline,
 				host, port, strerror(last), tried);
 	return apn_fail(err, APN_UNAVAILABLE, "connect to %s:%u failed: %s",
 			host, port, strerror(last));
+}
+
+long net_unacked(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, SIOCOUTQ, &n) != 0)
+		return -1;
+	return n;
 }

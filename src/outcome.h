@@ -50,10 +50,11 @@ void outcome_assign(const struct answer *ans, enum frame_format fmt,
 		    const struct notification *list, size_t n,
 		    enum result *results, enum note *notes, struct outcome *out);
 
+/* INTERFACE: "ok", "rejected", "unconfirmed", "failed". */
 const char *result_name(enum result r);
 
-/* A short sentence for note (empty for NOTE_NONE); named is the index the
- * packet named, shown 1-based by identifier in the text. */
+/* INTERFACE: a short sentence for note (empty for NOTE_NONE), the "reason"
+ * of --json lines.  Static storage. */
 const char *note_text(enum note note);
 
 #endif

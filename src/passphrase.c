@@ -29,7 +29,7 @@ int passphrase_get(const char *pass_file, char **out, struct apn_error *err)
 		}
 		readfile_wipe(text, len);
 		if (*out == NULL)
-			return apn_fail(err, APN_SOFTWARE, "out of memory");
+			return apn_fail(err, APN_SOFTWARE, "reading the passphrase: out of memory");
 		return 0;
 	}
 	env = getenv(PASSPHRASE_ENV);
@@ -37,11 +37,13 @@ int passphrase_get(const char *pass_file, char **out, struct apn_error *err)
 		return 0;
 	*out = strdup(env);
 	/* Wipe the environment's copy so it is not in our memory any longer
-	 * than needed, nor passed on to any child. */
+	 * than needed, nor passed on to any child.  POSIX does not promise
+	 * that getenv's string may be written; glibc hands out the environ
+	 * entry itself, which is ours to write. */
 	wipe(env, strlen(env));
 	unsetenv(PASSPHRASE_ENV);
 	if (*out == NULL)
-		return apn_fail(err, APN_SOFTWARE, "out of memory");
+		return apn_fail(err, APN_SOFTWARE, "reading the passphrase: out of memory");
 	return 0;
 }
 

@@ -96,6 +96,6 @@ int readfile(const char *what, const char *path, size_t max, char **buf,
 	return 0;
 nomem:
 	close(fd);
-	free(p);
+	readfile_wipe(p, n);
 	return apn_fail(err, APN_SOFTWARE, "out of memory reading %s", path);
 }

@@ -23,14 +23,21 @@ struct report {
 	int timeout_ms;
 };
 
+/* The line for notification n: its result and, for rejected ones, the
+ * status from a->packet, else the note's sentence. */
 void report_notification(const struct report *r, const struct notification *n,
 			 enum result result, enum note note, const struct answer *a);
 
-/* error: why there was no connection (ANSWER_NO_CONNECTION), else NULL. */
+/* The line saying how the gateway answered (a), naming the token of the
+ * notification the packet named (o->named into list).  error: why there was
+ * no connection (ANSWER_NO_CONNECTION), else NULL. */
 void report_connection(const struct report *r, const struct answer *a,
 		       const struct outcome *o, const struct notification *list,
 		       const char *error);
 
+/* The summary line: counts for all total notifications, the answer, and
+ * elapsed_ms since the connection was started.  INTERFACE, human form too:
+ * scripts grep "summary: ". */
 void report_summary(const struct report *r, const struct answer *a,
 		    const struct outcome *o, size_t total, int64_t elapsed_ms);
 

@@ -54,7 +54,7 @@ static int load_pem_key(struct loaded *l, const char *file, char *text,
 				"the private key in %s is encrypted: give its passphrase "
 				"with --pass-file or APNSEND_PASSPHRASE", file);
 	if ((r = gnutls_x509_privkey_init(&l->key)) < 0)
-		return apn_fail(err, APN_SOFTWARE, "%s", gnutls_strerror(r));
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	r = gnutls_x509_privkey_import2(l->key, &d, GNUTLS_X509_FMT_PEM,
 					encrypted ? pass : NULL, 0);
 	if (r < 0) {
@@ -105,7 +105,7 @@ static int load_p12(struct loaded *l, const struct tls_creds_spec *spec,
 		return apn_fail(err, APN_USAGE,
 				"--key cannot be used with a PKCS#12 --cert (it holds the key)");
 	if ((r = gnutls_pkcs12_init(&p12)) < 0)
-		return apn_fail(err, APN_SOFTWARE, "%s", gnutls_strerror(r));
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	r = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_DER, 0);
 	if (r < 0) {
 		apn_fail(err, APN_CONFIG,
@@ -222,10 +222,10 @@ int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
 
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
-		return apn_fail(err, APN_SOFTWARE, "out of memory");
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: out of memory");
 	if ((r = gnutls_certificate_allocate_credentials(&c->cred)) < 0) {
 		free(c);
-		return apn_fail(err, APN_SOFTWARE, "%s", gnutls_strerror(r));
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	}
 	if (readfile("--cert", spec->cert_file, CRED_FILE_MAX, &text, &len, err) != 0)
 		goto out;

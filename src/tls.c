@@ -22,11 +22,14 @@ struct tls_conn {
 	int fd;
 	int last_errno;           /* errno seen by our push/pull functions */
 	short want;               /* POLLIN or POLLOUT after TLS_IO_AGAIN */
+	int send_pending;         /* a record is part-sent (tls_send AGAIN) */
 	gnutls_alert_description_t alert;
 	int have_alert;
 	char alert_text[64];
 	char errtext[256];
 };
+
+void tls_abort(struct tls_conn *c);
 
 int tls_init(struct apn_error *err)
 {
@@ -168,9 +171,15 @@ static int handshake(struct tls_conn *c, struct tls_creds *creds,
 		if (r == 0)
 			return 0;
 		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
-			if (wait_io(c, deadline) == 0)
+			int w = wait_io(c, deadline);
+
+			if (w == 0)
 				return apn_fail(err, APN_PROTOCOL,
 						"TLS handshake with %s timed out (--connect-timeout)", host);
+			if (w < 0)
+				return apn_fail(err, APN_SOFTWARE,
+						"TLS handshake with %s: poll failed: %s",
+						host, strerror(errno));
 			continue;
 		}
 		if (!gnutls_error_is_fatal(r))
@@ -225,34 +234,37 @@ int tls_connect(struct tls_creds *creds, int fd, const char *host,
 	*out = NULL;
 	c = calloc(1, sizeof *c);
 	if (c == NULL) {
-		close(fd);
-		return apn_fail(err, APN_SOFTWARE, "out of memory");
+		apn_fail(err, APN_SOFTWARE, "TLS setup: out of memory");
+		goto fail;
 	}
 	c->fd = fd;
 	r = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
 	if (r < 0) {
-		close(fd);
-		free(c);
-		return apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s", gnutls_strerror(r));
+		c->session = NULL;
+		apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s", gnutls_strerror(r));
+		goto fail;
 	}
-	if (handshake(c, creds, host, deadline, alert, err) != 0) {
-		/* No close_notify after a failed handshake: just let go. */
-		gnutls_deinit(c->session);
-		close(c->fd);
-		free(c);
-		return -1;
-	}
+	if (handshake(c, creds, host, deadline, alert, err) != 0)
+		goto fail;
 	*out = c;
 	return 0;
+fail:
+	/* No close_notify after a failed handshake: just let go. */
+	if (c != NULL && c->session != NULL)
+		gnutls_deinit(c->session);
+	close(fd);
+	free(c);
+	return -1;
 }
 
 ssize_t tls_send(struct tls_conn *c, const void *buf, size_t len)
 {
 	ssize_t r = gnutls_record_send(c->session, buf, len);
 
+	c->send_pending = r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED;
 	if (r >= 0)
 		return r;
-	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+	if (c->send_pending) {
 		c->want = gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN;
 		return TLS_IO_AGAIN;
 	}
@@ -336,6 +348,13 @@ void tls_close(struct tls_conn *c, int64_t deadline)
 {
 	if (c == NULL)
 		return;
+	/* gnutls_bye would first finish the record a blocked tls_send left
+	 * part-sent, delivering notifications the caller counts as not
+	 * written.  Reset instead: a partial record is never decrypted. */
+	if (c->send_pending) {
+		tls_abort(c);
+		return;
+	}
 	if (c->session != NULL) {
 		for (;;) {
 			int r = gnutls_bye(c->session, GNUTLS_SHUT_WR);

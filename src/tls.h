@@ -58,7 +58,8 @@ enum tls_io {
  * and as the name the gateway's certificate must carry, before deadline.
  * Errors: APN_NOPERM (the gateway sent a fatal alert refusing our
  * certificate), APN_PROTOCOL (any other handshake failure, including an
- * untrusted or misnamed gateway certificate and the deadline passing).
+ * untrusted or misnamed gateway certificate and the deadline passing),
+ * APN_SOFTWARE (out of memory, poll failure).
  * When the failure was a received alert, its name is copied to alert
  * (64 bytes), else alert is "". */
 int tls_connect(struct tls_creds *creds, int fd, const char *host,
@@ -80,21 +81,25 @@ short tls_poll_events(struct tls_conn *c);
 
 int tls_fd(struct tls_conn *c);
 
-/* Name of the last fatal alert received ("bad_certificate"). */
+/* Name of the last fatal alert received ("bad_certificate"); valid until
+ * the next call on c. */
 const char *tls_alert_name(struct tls_conn *c);
 
 /* Nonzero when that alert is one a server sends to refuse a client
  * certificate (bad_certificate, unknown_ca, certificate_required, ...). */
 int tls_alert_refuses_cert(struct tls_conn *c);
 
-/* Text of the last TLS_IO_ERROR or TLS_IO_RESET. */
+/* Text of the last TLS_IO_ERROR or TLS_IO_RESET; valid until the next
+ * call on c. */
 const char *tls_error_text(struct tls_conn *c);
 
 /* "TLS1.3, AES-256-GCM" for verbose messages. */
 void tls_describe(struct tls_conn *c, char *buf, size_t len);
 
 /* Send close_notify if the connection is still writable (waiting at most
- * until deadline), close the socket and free c.  NULL is fine. */
+ * until deadline), close the socket and free c.  NULL is fine.  When a
+ * tls_send is still blocked (TLS_IO_AGAIN), reset instead, as tls_abort:
+ * the part-sent record must not be completed behind the caller's back. */
 void tls_close(struct tls_conn *c, int64_t deadline);
 
 /* Reset the connection (no close_notify; RST instead of FIN) and free c:

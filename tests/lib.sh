@@ -29,13 +29,25 @@ TOK4=0000000000000000000000000000000000000000000000000000000000000004
 PAYLOAD='{"aps":{"alert":"Hi"}}'
 PAYLOAD_HEX=7b22617073223a7b22616c657274223a224869227d7d
 
+# show TITLE FILE: the start and end of FILE on stderr (logs can be huge).
+show() {
+	[ -f "$2" ] || return 0
+	echo "--- $1 ($(wc -l < "$2") lines):" >&2
+	if [ "$(wc -l < "$2")" -le 40 ]; then
+		cat "$2" >&2
+	else
+		head -n 20 "$2" >&2
+		echo "..." >&2
+		tail -n 20 "$2" >&2
+	fi
+}
+
 fail() {
 	echo "FAIL: $*" >&2
-	for f in out err; do
-		[ -f "$TMP/$f" ] && { echo "--- apnsend $f:"; cat "$TMP/$f"; } >&2
-	done
-	[ -f "$GWLOG" ] && { echo "--- gateway log:"; cat "$GWLOG"; } >&2
-	[ -f "$TMP/mock.err" ] && { echo "--- mock stderr:"; cat "$TMP/mock.err"; } >&2
+	show "apnsend stdout" "$TMP/out"
+	show "apnsend stderr" "$TMP/err"
+	show "gateway log" "$GWLOG"
+	show "mock stderr" "$TMP/mock.err"
 	exit 1
 }
 
@@ -44,14 +56,17 @@ now() { date +%s; }
 # start_mock [mock options]: start the gateway, set PORT.
 start_mock() {
 	: > "$GWLOG"
+	# Emptied here, not by the background child: otherwise the wait below
+	# can read the previous mock's port.
+	: > "$TMP/mock.out"
 	"$MOCKGW" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
 		--client-ca "$CERTS/client-ca.pem" --log "$GWLOG" \
 		--max-seconds 30 "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
 	MOCK_PID=$!
-	deadline=$(( $(now) + 10 ))
+	_deadline=$(( $(now) + 10 ))
 	until grep -q '^port ' "$TMP/mock.out" 2>/dev/null; do
 		kill -0 "$MOCK_PID" 2>/dev/null || fail "mock gateway did not start"
-		[ "$(now)" -lt "$deadline" ] || fail "mock gateway gave no port in 10 s"
+		[ "$(now)" -lt "$_deadline" ] || fail "mock gateway gave no port in 10 s"
 		sleep 0.05
 	done
 	PORT=$(sed -n 's/^port //p' "$TMP/mock.out")
@@ -61,9 +76,9 @@ start_mock() {
 # its log is complete; kill it if it does not.
 stop_mock() {
 	[ -n "$MOCK_PID" ] || return 0
-	deadline=$(( $(now) + 10 ))
+	_deadline=$(( $(now) + 10 ))
 	while kill -0 "$MOCK_PID" 2>/dev/null; do
-		if [ "$(now)" -ge "$deadline" ]; then
+		if [ "$(now)" -ge "$_deadline" ]; then
 			kill "$MOCK_PID" 2>/dev/null
 			break
 		fi
@@ -112,8 +127,8 @@ expect_no_grep() {
 
 # expect_count FILE REGEX N
 expect_count() {
-	n=$(grep -Ec -- "$2" "$1")
-	[ "$n" -eq "$3" ] || fail "$n lines match /$2/ in $(basename "$1"), expected $3"
+	_n=$(grep -Ec -- "$2" "$1")
+	[ "$_n" -eq "$3" ] || fail "$_n lines match /$2/ in $(basename "$1"), expected $3"
 }
 
 # expect_empty FILE
@@ -127,8 +142,8 @@ expect_gw_count() { expect_count "$GWLOG" '^notification ' "$1"; }
 
 # expect_stderr_one_line REGEX: stderr is exactly one line matching REGEX.
 expect_stderr_one_line() {
-	n=$(wc -l < "$TMP/err")
-	[ "$n" -eq 1 ] || fail "stderr has $n lines, expected 1"
+	_n=$(wc -l < "$TMP/err")
+	[ "$_n" -eq 1 ] || fail "stderr has $_n lines, expected 1"
 	expect_grep "$TMP/err" "$1"
 }
 

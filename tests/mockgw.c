@@ -110,6 +110,7 @@ static struct {
 	gnutls_alert_description_t alert;
 	int no_close_notify, drain;
 	long answer_id;		/* -1: the failing notification's own */
+	long udp_sink;		/* port of a silent UDP sink (no TLS at all) */
 } opt = {
 	.answer_id = -1,
 	.connections = 1,
@@ -174,6 +175,7 @@ usage(int status)
 "               --tcp-close-after MS | --reset-after MS | --garbage |\n"
 "               --partial | --fatal-alert NAME | --stall-handshake]\n"
 "              [--stop-reading]\n"
+"       mockgw --udp-sink PORT [--max-seconds N]\n"
 "              [--answer-delay MS] [--answer-id N] [--no-close-notify]\n"
 "              [--drain]\n",
 	    status ? stderr : stdout);
@@ -446,7 +448,7 @@ parse_args(int argc, char **argv)
 		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
-		O_ANSWER_ID, O_STOP_READING,
+		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK,
 		O_HELP,
 	};
 	static const struct option longopts[] = {
@@ -475,6 +477,7 @@ parse_args(int argc, char **argv)
 		{ "drain", no_argument, NULL, O_DRAIN },
 		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
 		{ "stop-reading", no_argument, NULL, O_STOP_READING },
+		{ "udp-sink", required_argument, NULL, O_UDP_SINK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -567,6 +570,9 @@ parse_args(int argc, char **argv)
 			 * writes block once the socket buffers are full. */
 			set_answer(ANS_STOP_READING, "stop-reading");
 			break;
+		case O_UDP_SINK:
+			opt.udp_sink = num_arg("udp-sink", optarg, 1, 65535);
+			break;
 		case O_ANSWER_ID:
 			/* Name this identifier instead of the real one. */
 			opt.answer_id = num_arg("answer-id", optarg, 0,
@@ -582,6 +588,8 @@ parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		usagex("unexpected argument \"%s\"", argv[optind]);
+	if (opt.udp_sink)
+		return;
 	if (opt.cert == NULL || opt.key == NULL || opt.client_ca == NULL ||
 	    opt.log == NULL)
 		usagex("--cert, --key, --client-ca and --log are required");
@@ -1435,6 +1443,29 @@ out:
 	free(c.buf);
 }
 
+/*
+ * --udp-sink PORT: a name server that never answers (tests of how long a
+ * DNS lookup may take).  Reads and drops datagrams until --max-seconds.
+ */
+static void __attribute__((noreturn))
+udp_sink(void)
+{
+	struct sockaddr_in sin;
+	char buf[2048];
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)opt.udp_sink);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		fatalx("udp sink on port %ld: %s", opt.udp_sink, strerror(errno));
+	printf("port %ld\n", opt.udp_sink);
+	fflush(stdout);
+	for (;;)
+		(void)recv(fd, buf, sizeof(buf), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1448,6 +1479,10 @@ main(int argc, char **argv)
 	int lfd, r, one = 1;
 
 	parse_args(argc, argv);
+	if (opt.udp_sink) {
+		alarm((unsigned)opt.max_seconds);
+		udp_sink();
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
