@@ -241,6 +241,9 @@ static enum apn_code run(const struct options *o)
 	}
 	if (get_payload(o, &payload, &plen, &err) != 0)
 		goto fail;
+	if (reads_stdin(o) && isatty(STDIN_FILENO))
+		warnf("reading device tokens from the terminal, one a line; "
+		      "end with Ctrl-D");
 	if (input_tokens(o->tokens, o->ntokens, stdin, &tokens, &err) != 0)
 		goto fail;
 	if (tls_init(&err) != 0)
