@@ -76,9 +76,10 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 	rc = payload_validate(text, tlen, PAYLOAD_MAX, &off, &plen, why, sizeof why);
 	if (rc != 0) {
 		free(text);
-		return apn_fail(err, APN_DATAERR, "%s%s%s", why,
-				o->payload_file ? " in " : "",
-				o->payload_file ? o->payload_file : "");
+		if (o->payload_file)
+			return apn_fail(err, APN_DATAERR, "--payload-file %s: %s",
+					o->payload_file, why);
+		return apn_fail(err, APN_DATAERR, "%s", why);
 	}
 	memmove(text, text + off, plen);
 	text[plen] = '\0';
