@@ -8,6 +8,24 @@
  * and appends one line per event to the --log file, for test scripts to
  * assert on. Byte layouts: PROTOCOL.md sections 1.2-1.4 and 1.8.
  *
+ * --connections N serves N connections (default 1); --connections 0 serves
+ * them until --max-seconds runs out. Counters (--reject-nth, --shutdown-after,
+ * --close-after) and timers (--*-after MS) start afresh on each connection.
+ * --only-connection K applies the behaviour option and its modifiers
+ * (--answer-delay, --answer-id, --no-close-notify) on the K-th connection
+ * only (1-based); the others are a plain gateway: silent accept, and an
+ * error-response then close_notify for an invalid notification.
+ * --drain, --invalid-id-zero and --count-only apply to every connection.
+ *
+ * An invalid notification (a sentinel such as a frame with an empty token
+ * item and an empty payload item: status 2) is answered with its own
+ * identifier, or with identifier 0 under --invalid-id-zero (--answer-id
+ * overrides both), then the connection is closed.
+ *
+ * --close-after N closes after the N-th valid notification with no packet:
+ * close_notify, or a bare close with --no-close-notify. What arrived after
+ * it is logged as "discarded", as after an answer.
+ *
  * Log lines (hex is lowercase; "-" marks a field the notification lacks):
  *   connection N
  *   handshake ok version=TLS1.3 sni=NAME|- client="RFC 4514 DN"
@@ -27,6 +45,11 @@
  *   unread bytes=N             left in the socket: close() will send a RST
  *   closed / closed tcp / closed reset
  *   deadline                   --max-seconds ran out
+ *   count notifications=N bytes=B          --count-only: instead of the
+ *   discarded count notifications=N bytes=B  notification and discarded
+ *                              lines, logged when the connection ends
+ *                              (the second only when some were discarded);
+ *                              B counts whole notifications, on the wire
  * Error strings are gnutls_strerror() text with the detail in parentheses
  * (received alert name, errno text, or certificate verification status).
  *
@@ -37,7 +60,8 @@
  * before closing, so the alert is not lost to a RST.
  *
  * Exit status: 0 after serving --connections connections, 1 on a setup
- * failure, 2 on a usage error, 3 when --max-seconds ran out first.
+ * failure, 2 on a usage error, 3 when --max-seconds ran out first (always
+ * the end with --connections 0, unless a signal stops it).
  */
 
 #ifndef _GNU_SOURCE
@@ -90,6 +114,7 @@ enum answer {
 	ANS_FATAL_ALERT,
 	ANS_STALL,
 	ANS_STOP_READING,
+	ANS_CLOSE_AFTER,	/* close, no packet, after the N-th */
 };
 
 /* How a connection ends. */
@@ -99,24 +124,43 @@ enum close_how {
 	CLOSE_RESET,		/* SO_LINGER 0, close(): "closed reset" */
 };
 
+/*
+ * What a connection does beyond a plain gateway's silent accept: the
+ * behaviour option and its modifiers. --only-connection confines it to one
+ * connection; the others get plain_gateway.
+ */
+struct behaviour {
+	enum answer answer;
+	long status, nth, after_ms, answer_delay_ms;
+	long answer_id;		/* -1: the failing notification's own */
+	int no_close_notify;
+};
+
+static const struct behaviour plain_gateway = {
+	.answer = ANS_NONE,
+	.after_ms = -1,
+	.answer_id = -1,
+};
+
 static struct {
 	const char *cert, *key, *client_ca, *log;
 	long port, connections, max_seconds;
+	long only_connection;	/* 0: behaviour on every connection */
 	int tls12;
-	enum answer answer;
+	struct behaviour b;
 	unsigned char token[TOKEN_MAX];
 	size_t token_len;
-	long status, nth, after_ms, answer_delay_ms;
 	gnutls_alert_description_t alert;
-	int no_close_notify, drain;
-	long answer_id;		/* -1: the failing notification's own */
+	int drain, invalid_id_zero, count_only;
 	long udp_sink;		/* port of a silent UDP sink (no TLS at all) */
 } opt = {
-	.answer_id = -1,
+	.b = { .answer = ANS_NONE, .after_ms = -1, .answer_id = -1 },
 	.connections = 1,
 	.max_seconds = 30,
-	.after_ms = -1,
 };
+
+/* The behaviour of the connection being served. */
+static struct behaviour cur;
 
 static int log_fd = -1;
 
@@ -125,11 +169,14 @@ struct conn {
 	int fd;
 	gnutls_session_t s;
 	int saved_errno;	/* errno of the last failed recv()/send() */
-	unsigned char *buf;	/* decrypted bytes not yet parsed */
-	size_t len, cap;
+	unsigned char *buf;	/* decrypted bytes; buf[off..len) not parsed */
+	size_t off, len, cap;
 	size_t skip;		/* bytes of a refused notification still to drop */
 	int junk;		/* stream no longer parseable: keep bytes as leftover */
 	long count;		/* valid notifications so far */
+	unsigned long long bytes;	/* their size on the wire */
+	long discarded;		/* --count-only: notifications discarded */
+	unsigned long long discarded_bytes;
 	int discarding;		/* answered: what follows is logged as discarded */
 	int peer_gone;		/* PEER_*: client closed or failed, stop reading */
 };
@@ -169,15 +216,16 @@ usage(int status)
 {
 	fputs(
 "usage: mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
-"              [--port N] [--connections N] [--max-seconds N] [--tls12]\n"
+"              [--port N] [--connections N|0] [--max-seconds N] [--tls12]\n"
 "              [--reject-token HEX:STATUS | --reject-nth K:STATUS |\n"
-"               --shutdown-after N | --close-notify-after MS |\n"
-"               --tcp-close-after MS | --reset-after MS | --garbage |\n"
-"               --partial | --fatal-alert NAME | --stall-handshake]\n"
-"              [--stop-reading]\n"
-"       mockgw --udp-sink PORT [--max-seconds N]\n"
-"              [--answer-delay MS] [--answer-id N] [--no-close-notify]\n"
-"              [--drain]\n",
+"               --shutdown-after N | --close-after N |\n"
+"               --close-notify-after MS | --tcp-close-after MS |\n"
+"               --reset-after MS | --garbage | --partial |\n"
+"               --fatal-alert NAME | --stall-handshake | --stop-reading]\n"
+"              [--only-connection K] [--answer-delay MS] [--answer-id N]\n"
+"              [--no-close-notify] [--drain] [--invalid-id-zero]\n"
+"              [--count-only]\n"
+"       mockgw --udp-sink PORT [--max-seconds N]\n",
 	    status ? stderr : stdout);
 	exit(status);
 }
@@ -375,7 +423,7 @@ token_arg(const char *s)
 		opt.token[i] = (unsigned char)(hi << 4 | lo);
 	}
 	opt.token_len = n / 2;
-	opt.status = num_arg("reject-token STATUS", colon + 1, 0, 255);
+	opt.b.status = num_arg("reject-token STATUS", colon + 1, 0, 255);
 }
 
 /* "K:STATUS" for --reject-nth. */
@@ -389,8 +437,8 @@ nth_arg(const char *s)
 		usagex("--reject-nth: expected K:STATUS");
 	memcpy(k, s, (size_t)(colon - s));
 	k[colon - s] = '\0';
-	opt.nth = num_arg("reject-nth K", k, 1, LONG_MAX);
-	opt.status = num_arg("reject-nth STATUS", colon + 1, 0, 255);
+	opt.b.nth = num_arg("reject-nth K", k, 1, LONG_MAX);
+	opt.b.status = num_arg("reject-nth STATUS", colon + 1, 0, 255);
 }
 
 /* "bad_certificate" for GNUTLS_A_BAD_CERTIFICATE: the names TLS uses. */
@@ -434,9 +482,9 @@ alert_arg(const char *name)
 static void
 set_answer(enum answer a, const char *name)
 {
-	if (opt.answer != ANS_NONE)
+	if (opt.b.answer != ANS_NONE)
 		usagex("--%s: only one answer behaviour per run", name);
-	opt.answer = a;
+	opt.b.answer = a;
 }
 
 static void
@@ -448,7 +496,8 @@ parse_args(int argc, char **argv)
 		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
-		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK,
+		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER,
+		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
 		O_HELP,
 	};
 	static const struct option longopts[] = {
@@ -478,6 +527,11 @@ parse_args(int argc, char **argv)
 		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
 		{ "stop-reading", no_argument, NULL, O_STOP_READING },
 		{ "udp-sink", required_argument, NULL, O_UDP_SINK },
+		{ "close-after", required_argument, NULL, O_CLOSE_AFTER },
+		{ "only-connection", required_argument, NULL,
+		    O_ONLY_CONNECTION },
+		{ "invalid-id-zero", no_argument, NULL, O_INVALID_ID_ZERO },
+		{ "count-only", no_argument, NULL, O_COUNT_ONLY },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -503,7 +557,8 @@ parse_args(int argc, char **argv)
 			opt.port = num_arg("port", optarg, 0, 65535);
 			break;
 		case O_CONNECTIONS:
-			opt.connections = num_arg("connections", optarg, 1,
+			/* 0: until --max-seconds runs out */
+			opt.connections = num_arg("connections", optarg, 0,
 			    100000);
 			break;
 		case O_MAX_SECONDS:
@@ -523,23 +578,23 @@ parse_args(int argc, char **argv)
 			break;
 		case O_SHUTDOWN_AFTER:
 			set_answer(ANS_SHUTDOWN, "shutdown-after");
-			opt.nth = num_arg("shutdown-after", optarg, 1,
+			opt.b.nth = num_arg("shutdown-after", optarg, 1,
 			    LONG_MAX);
 			break;
 		case O_CLOSE_NOTIFY_AFTER:
 			set_answer(ANS_CLOSE_NOTIFY_AFTER,
 			    "close-notify-after");
-			opt.after_ms = num_arg("close-notify-after", optarg, 0,
+			opt.b.after_ms = num_arg("close-notify-after", optarg, 0,
 			    max_ms);
 			break;
 		case O_TCP_CLOSE_AFTER:
 			set_answer(ANS_TCP_CLOSE_AFTER, "tcp-close-after");
-			opt.after_ms = num_arg("tcp-close-after", optarg, 0,
+			opt.b.after_ms = num_arg("tcp-close-after", optarg, 0,
 			    max_ms);
 			break;
 		case O_RESET_AFTER:
 			set_answer(ANS_RESET_AFTER, "reset-after");
-			opt.after_ms = num_arg("reset-after", optarg, 0,
+			opt.b.after_ms = num_arg("reset-after", optarg, 0,
 			    max_ms);
 			break;
 		case O_GARBAGE:
@@ -556,11 +611,11 @@ parse_args(int argc, char **argv)
 			set_answer(ANS_STALL, "stall-handshake");
 			break;
 		case O_ANSWER_DELAY:
-			opt.answer_delay_ms = num_arg("answer-delay", optarg,
+			opt.b.answer_delay_ms = num_arg("answer-delay", optarg,
 			    0, max_ms);
 			break;
 		case O_NO_CLOSE_NOTIFY:
-			opt.no_close_notify = 1;
+			opt.b.no_close_notify = 1;
 			break;
 		case O_DRAIN:
 			opt.drain = 1;
@@ -575,8 +630,23 @@ parse_args(int argc, char **argv)
 			break;
 		case O_ANSWER_ID:
 			/* Name this identifier instead of the real one. */
-			opt.answer_id = num_arg("answer-id", optarg, 0,
+			opt.b.answer_id = num_arg("answer-id", optarg, 0,
 			    4294967295L);
+			break;
+		case O_CLOSE_AFTER:
+			set_answer(ANS_CLOSE_AFTER, "close-after");
+			opt.b.nth = num_arg("close-after", optarg, 1, LONG_MAX);
+			break;
+		case O_ONLY_CONNECTION:
+			opt.only_connection = num_arg("only-connection",
+			    optarg, 1, 100000);
+			break;
+		case O_INVALID_ID_ZERO:
+			/* The other plausible reply to a sentinel. */
+			opt.invalid_id_zero = 1;
+			break;
+		case O_COUNT_ONLY:
+			opt.count_only = 1;
 			break;
 		case O_HELP:
 			usage(0);
@@ -593,6 +663,10 @@ parse_args(int argc, char **argv)
 	if (opt.cert == NULL || opt.key == NULL || opt.client_ca == NULL ||
 	    opt.log == NULL)
 		usagex("--cert, --key, --client-ca and --log are required");
+	if (opt.connections > 0 && opt.only_connection > opt.connections)
+		usagex("--only-connection %ld: only %ld connection%s served",
+		    opt.only_connection, opt.connections,
+		    opt.connections == 1 ? " is" : "s are");
 }
 
 static uint16_t
@@ -946,14 +1020,21 @@ finish(struct conn *c, enum close_how how)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	char e[1024];
+	size_t left = c->len - c->off;
 	int unread = 0, r;
 
 	if (c->fd < 0)
 		return;
-	if (c->len > 0 && !c->discarding)
-		logev("leftover bytes=%zu", c->len);
-	else if (c->len > 0)
-		logev("discarded leftover bytes=%zu", c->len);
+	if (opt.count_only) {
+		logev("count notifications=%ld bytes=%llu", c->count, c->bytes);
+		if (c->discarded > 0)
+			logev("discarded count notifications=%ld bytes=%llu",
+			    c->discarded, c->discarded_bytes);
+	}
+	if (left > 0 && !c->discarding)
+		logev("leftover bytes=%zu", left);
+	else if (left > 0)
+		logev("discarded leftover bytes=%zu", left);
 	if (how == CLOSE_NOTIFY) {
 		do
 			r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
@@ -1023,13 +1104,24 @@ static int
 read_some(struct conn *c, long long until)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	unsigned char tmp[16384];
+	const size_t chunk = 16384;	/* a whole TLS record */
 	long long left;
 	ssize_t n;
 	int r;
 
 	if (c->peer_gone)
 		return -1;
+	/* Move what is left unparsed to the front, then make room. */
+	if (c->off > 0) {
+		memmove(c->buf, c->buf + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	if (c->cap - c->len < chunk) {
+		c->cap = c->len + chunk + 4096;
+		if ((c->buf = realloc(c->buf, c->cap)) == NULL)
+			fatalx("out of memory");
+	}
 	for (;;) {
 		if (gnutls_record_check_pending(c->s) == 0) {
 			left = until < 0 ? -1 : until - now_ms();
@@ -1041,7 +1133,7 @@ read_some(struct conn *c, long long until)
 			if (r <= 0)
 				continue;
 		}
-		n = gnutls_record_recv(c->s, tmp, sizeof(tmp));
+		n = gnutls_record_recv(c->s, c->buf + c->len, chunk);
 		if (n > 0)
 			break;
 		if (n == 0) {
@@ -1068,12 +1160,6 @@ read_some(struct conn *c, long long until)
 		c->peer_gone = PEER_EOF;
 		return -1;
 	}
-	if (c->cap - c->len < (size_t)n) {
-		c->cap = c->len + (size_t)n + 4096;
-		if ((c->buf = realloc(c->buf, c->cap)) == NULL)
-			fatalx("out of memory");
-	}
-	memcpy(c->buf + c->len, tmp, (size_t)n);
 	c->len += (size_t)n;
 	process_input(c);
 	return 1;
@@ -1122,19 +1208,19 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	static const unsigned char garbage[] = "GARBAG";
 	static const unsigned char partial[] = { 0x08, 0x08, 0x00 };
 	unsigned char pkt[6];
-	enum close_how how = opt.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
+	enum close_how how = cur.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
 	char *h, e[1024];
 	int r = 0;
 
 	c->discarding = 1;
 	process_input(c);	/* what already arrived behind it */
-	if (opt.answer_delay_ms > 0)
-		read_for(c, opt.answer_delay_ms);
+	if (cur.answer_delay_ms > 0)
+		read_for(c, cur.answer_delay_ms);
 
 	switch (what) {
 	case R_ERROR:
-		if (opt.answer_id >= 0)
-			id = (uint32_t)opt.answer_id;
+		if (cur.answer_id >= 0)
+			id = (uint32_t)cur.answer_id;
 		pkt[0] = 8;
 		pkt[1] = (unsigned char)status;
 		put32(pkt + 2, id);
@@ -1181,12 +1267,16 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	finish(c, how);
 }
 
-/* Drop n parsed bytes from the front of the input buffer. */
+/*
+ * Drop n parsed bytes from the front of the input buffer. No memmove per
+ * notification: read_some() compacts once per read.
+ */
 static void
 consume(struct conn *c, size_t n)
 {
-	memmove(c->buf, c->buf + n, c->len - n);
-	c->len -= n;
+	c->off += n;
+	if (c->off == c->len)
+		c->off = c->len = 0;
 }
 
 /*
@@ -1198,20 +1288,22 @@ decide(const struct conn *c, const struct notif *nt, int *status,
     uint32_t *id)
 {
 	*id = nt->has_id ? nt->id : 0;
-	*status = (int)opt.status;
-	switch (opt.answer) {
+	*status = (int)cur.status;
+	switch (cur.answer) {
 	case ANS_REJECT_TOKEN:
 		if (nt->token_len != opt.token_len ||
 		    memcmp(nt->token, opt.token, opt.token_len) != 0)
 			return R_NONE;
 		break;
 	case ANS_REJECT_NTH:
-		if (c->count != opt.nth)
+		if (c->count != cur.nth)
 			return R_NONE;
 		break;
 	case ANS_SHUTDOWN:
 		*status = 10;
-		return c->count == opt.nth ? R_ERROR : R_NONE;
+		return c->count == cur.nth ? R_ERROR : R_NONE;
+	case ANS_CLOSE_AFTER:
+		return c->count == cur.nth ? R_CLOSE_ONLY : R_NONE;
 	case ANS_GARBAGE:
 		return R_GARBAGE;
 	case ANS_PARTIAL:
@@ -1232,17 +1324,17 @@ process_input(struct conn *c)
 	struct notif nt;
 	enum reply what;
 	uint32_t id;
-	size_t k;
+	size_t k, avail;
 	int status;
 
-	while (c->fd >= 0 && c->len > 0 && !c->junk) {
+	while (c->fd >= 0 && (avail = c->len - c->off) > 0 && !c->junk) {
 		if (c->skip > 0) {
-			k = c->skip < c->len ? c->skip : c->len;
+			k = c->skip < avail ? c->skip : avail;
 			consume(c, k);
 			c->skip -= k;
 			continue;
 		}
-		switch (parse_notification(c->buf, c->len, &nt)) {
+		switch (parse_notification(c->buf + c->off, avail, &nt)) {
 		case P_MORE:
 			return;
 		case P_INVALID:
@@ -1257,21 +1349,28 @@ process_input(struct conn *c)
 			}
 			log_invalid("", &nt);
 			if (nt.total > 0) {
-				k = nt.total < c->len ? nt.total : c->len;
+				k = nt.total < avail ? nt.total : avail;
 				consume(c, k);
 				c->skip -= k;
 			}
+			/* The "invalid" line keeps the real identifier. */
 			reply(c, nt.cmd == 0 ? R_CLOSE_ONLY : R_ERROR,
-			    nt.status, nt.id);
+			    nt.status, opt.invalid_id_zero ? 0 : nt.id);
 			return;
 		case P_OK:
 			if (c->discarding) {
-				log_notif("discarded", &nt);
+				if (opt.count_only) {
+					c->discarded++;
+					c->discarded_bytes += nt.total;
+				} else
+					log_notif("discarded", &nt);
 				consume(c, nt.total);
 				continue;
 			}
-			log_notif("notification", &nt);
+			if (!opt.count_only)
+				log_notif("notification", &nt);
 			c->count++;
+			c->bytes += nt.total;
 			what = decide(c, &nt, &status, &id);
 			consume(c, nt.total);
 			if (what != R_NONE) {
@@ -1390,13 +1489,15 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 		if (errno != EINTR && errno != ECONNABORTED)
 			fatalx("accept: %s", strerror(errno));
 	logev("connection %ld", number);
+	cur = opt.only_connection == 0 || opt.only_connection == number ?
+	    opt.b : plain_gateway;
 	/*
 	 * No Nagle: a small record held back behind an unacknowledged one
 	 * would be thrown away by the RST that close() sends when the
 	 * client's data is left unread.
 	 */
 	setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (opt.answer == ANS_STALL) {
+	if (cur.answer == ANS_STALL) {
 		stall(&c);
 		return;
 	}
@@ -1414,7 +1515,7 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 
 	if (handshake(&c) < 0)
 		goto out;
-	if (opt.answer == ANS_STOP_READING) {
+	if (cur.answer == ANS_STOP_READING) {
 		int small = 4096;
 
 		setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
@@ -1423,13 +1524,13 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 		goto out;
 	}
 
-	if (opt.after_ms >= 0)
-		timer = now_ms() + opt.after_ms;
+	if (cur.after_ms >= 0)
+		timer = now_ms() + cur.after_ms;
 	while (c.fd >= 0) {
 		if (read_some(&c, timer) == 0) {
 			/* A --*-after timer went off. */
-			how = opt.answer == ANS_CLOSE_NOTIFY_AFTER ?
-			    CLOSE_NOTIFY : opt.answer == ANS_TCP_CLOSE_AFTER ?
+			how = cur.answer == ANS_CLOSE_NOTIFY_AFTER ?
+			    CLOSE_NOTIFY : cur.answer == ANS_TCP_CLOSE_AFTER ?
 			    CLOSE_TCP : CLOSE_RESET;
 			finish(&c, how);
 		} else if (c.peer_gone && c.fd >= 0) {
@@ -1527,7 +1628,7 @@ main(int argc, char **argv)
 	if (fflush(stdout) == EOF)
 		fatalx("stdout: %s", strerror(errno));
 
-	for (i = 1; i <= opt.connections; i++)
+	for (i = 1; opt.connections == 0 || i <= opt.connections; i++)
 		serve(lfd, i, cred, prio);
 
 	close(lfd);
