@@ -12,8 +12,12 @@
  *   26 token bytes (TOKEN_MAX_BYTES, zero past len), 126 frame_len u32,
  *   130 raw_len u32, 134 frame bytes, then raw bytes.
  *
- * The only heap memory is the struct and one buffer of the largest record,
- * both allocated at open: nothing grows with the number of records.
+ * Appends are gathered in fixed buffers (records, and the index entries
+ * of new seqs) and written in large pieces, not two system calls per
+ * notification; any read flushes them first.
+ *
+ * The only heap memory is the struct and its fixed buffers, all allocated
+ * at open: nothing grows with the number of records.
  */
 #include <config.h>
 
@@ -34,6 +38,8 @@
 #define REC_MAX_BYTES (HDR_BYTES + FRAME_MAX_BYTES + SPOOL_RAW_MAX)
 #define INDEX_ENTRY 8
 #define TEMPLATE_NAME "apnsend-spool-XXXXXX"
+#define APPEND_BYTES (256 * 1024)
+#define INDEX_BUF_ENTRIES 8192
 
 /* Largest value of the signed off_t (32 bits without large-file support). */
 #define OFF_T_MAX ((uint64_t)(((uint64_t)1 << (sizeof(off_t) * 8 - 1)) - 1))
@@ -41,7 +47,12 @@
 struct spool {
 	int data_fd;
 	int index_fd;
-	uint64_t data_end;  /* append position in the data file */
+	uint64_t data_end;  /* append position, counting buffered bytes */
+	uint8_t *abuf;      /* APPEND_BYTES of records not yet written */
+	size_t alen;
+	uint8_t *ibuf;      /* index entries of seqs ib_seq0.. not yet written */
+	uint64_t ib_seq0;
+	size_t ib_n;
 	uint64_t file_base; /* seq whose index entry is at offset 0 */
 	uint64_t base;      /* seqs below this are forgotten */
 	uint64_t next;      /* one more than the largest seq put (or file_base) */
@@ -165,7 +176,9 @@ int spool_open(const char *dir, struct spool **out, struct apn_error *err)
 	s->data_fd = -1;
 	s->index_fd = -1;
 	s->buf = malloc(REC_MAX_BYTES);
-	if (s->buf == NULL) {
+	s->abuf = malloc(APPEND_BYTES);
+	s->ibuf = malloc(INDEX_BUF_ENTRIES * INDEX_ENTRY);
+	if (s->buf == NULL || s->abuf == NULL || s->ibuf == NULL) {
 		apn_fail(err, APN_SOFTWARE, "opening the spool: out of memory");
 		goto fail;
 	}
@@ -180,6 +193,30 @@ int spool_open(const char *dir, struct spool **out, struct apn_error *err)
 fail:
 	spool_close(s);
 	return -1;
+}
+
+/* Write the buffered records and index entries.  Returns 0, or -1 with
+ * errno set. */
+static int flush(struct spool *s)
+{
+	struct iovec iov[1];
+
+	if (s->alen > 0) {
+		iov[0].iov_base = s->abuf;
+		iov[0].iov_len = s->alen;
+		if (pwritev_all(s->data_fd, iov, 1, s->data_end - s->alen) != 0)
+			return -1;
+		s->alen = 0;
+	}
+	if (s->ib_n > 0) {
+		iov[0].iov_base = s->ibuf;
+		iov[0].iov_len = s->ib_n * INDEX_ENTRY;
+		if (pwritev_all(s->index_fd, iov, 1,
+				(s->ib_seq0 - s->file_base) * INDEX_ENTRY) != 0)
+			return -1;
+		s->ib_n = 0;
+	}
+	return 0;
 }
 
 int spool_put(struct spool *s, const struct spool_rec *rec, struct apn_error *err)
@@ -232,24 +269,40 @@ int spool_put(struct spool *s, const struct spool_rec *rec, struct apn_error *er
 	memcpy(hdr + 26, rec->token.bytes, rec->token.len);
 	put_le(hdr + 26 + TOKEN_MAX_BYTES, rec->frame_len, 4);
 	put_le(hdr + 30 + TOKEN_MAX_BYTES, rec->raw_len, 4);
-	/* Written straight from the caller's memory, never through s->buf:
-	 * rec may be what spool_get just filled (a resend), pointing there. */
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof hdr;
-	iov[1].iov_base = (void *)rec->frame;
-	iov[1].iov_len = rec->frame_len;
-	iov[2].iov_base = (void *)rec->raw;
-	iov[2].iov_len = rec->raw_len;
-	if (pwritev_all(s->data_fd, iov, 3, s->data_end) != 0)
+	if (s->alen + rec_len > APPEND_BYTES && flush(s) != 0)
 		goto fail;
-	/* Only now does the index point at it; a failed write above leaves the
-	 * old record of this seq (if any) in force. */
+	/* Copied from the caller's memory into the append buffer; rec may be
+	 * what spool_get just filled (a resend), pointing into s->buf, which
+	 * is a different buffer. */
+	memcpy(s->abuf + s->alen, hdr, sizeof hdr);
+	if (rec->frame_len > 0)
+		memcpy(s->abuf + s->alen + sizeof hdr, rec->frame, rec->frame_len);
+	if (rec->raw_len > 0)
+		memcpy(s->abuf + s->alen + sizeof hdr + rec->frame_len, rec->raw,
+		       rec->raw_len);
+	s->alen += rec_len;
 	put_le(ent, s->data_end, INDEX_ENTRY);
-	iov[0].iov_base = ent;
-	iov[0].iov_len = sizeof ent;
-	if (pwritev_all(s->index_fd, iov, 1, slot) != 0)
-		goto fail;
 	s->data_end += rec_len;
+	if (s->ib_n > 0 && rec->seq >= s->ib_seq0 && rec->seq < s->ib_seq0 + s->ib_n) {
+		/* A resend of a seq whose entry is still buffered. */
+		memcpy(s->ibuf + (rec->seq - s->ib_seq0) * INDEX_ENTRY, ent, INDEX_ENTRY);
+	} else if (rec->seq == s->next) {
+		if (s->ib_n == INDEX_BUF_ENTRIES && flush(s) != 0)
+			goto fail;
+		if (s->ib_n == 0)
+			s->ib_seq0 = rec->seq;
+		memcpy(s->ibuf + s->ib_n * INDEX_ENTRY, ent, INDEX_ENTRY);
+		s->ib_n++;
+	} else {
+		/* A resend of a seq whose entry is on disk: its record must be
+		 * there before the entry points at it. */
+		if (flush(s) != 0)
+			goto fail;
+		iov[0].iov_base = ent;
+		iov[0].iov_len = sizeof ent;
+		if (pwritev_all(s->index_fd, iov, 1, slot) != 0)
+			goto fail;
+	}
 	if (rec->seq == s->next)
 		s->next++;
 	return 0;
@@ -273,6 +326,10 @@ int spool_get(struct spool *s, uint64_t seq, struct spool_rec *rec,
 	why = "never put";
 	if (seq >= s->next)
 		goto fail;
+	if (flush(s) != 0) {
+		why = strerror(errno);
+		goto fail;
+	}
 	if (pread_all(s->index_fd, ent, sizeof ent,
 		      (seq - s->file_base) * INDEX_ENTRY, &why) != 0)
 		goto fail;
@@ -333,6 +390,8 @@ void spool_forget(struct spool *s, uint64_t below)
 		/* harmless: see above */
 	}
 	s->data_end = 0;
+	s->alen = 0;
+	s->ib_n = 0;
 	s->file_base = below;
 	s->next = below;
 }
@@ -341,9 +400,10 @@ uint64_t spool_bytes(const struct spool *s)
 {
 	struct stat d, i;
 
-	/* Ask the files, so a failed truncation shows. */
+	/* Ask the files, so a failed truncation shows; add what is buffered. */
 	if (fstat(s->data_fd, &d) == 0 && fstat(s->index_fd, &i) == 0)
-		return (uint64_t)d.st_size + (uint64_t)i.st_size;
+		return (uint64_t)d.st_size + (uint64_t)i.st_size + s->alen +
+		       s->ib_n * INDEX_ENTRY;
 	return s->data_end + (s->next - s->file_base) * INDEX_ENTRY;
 }
 
@@ -356,5 +416,7 @@ void spool_close(struct spool *s)
 	if (s->index_fd >= 0)
 		close(s->index_fd);
 	free(s->buf);
+	free(s->abuf);
+	free(s->ibuf);
 	free(s);
 }
