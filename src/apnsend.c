@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <argtable2.h>
 #include <jansson.h>
 
 #include "answer.h"
@@ -147,7 +146,7 @@ static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
 			      const struct notification *list, size_t n)
 {
 	int64_t start = clock_ms(), deadline = start + o->connect_timeout_ms;
-	struct report rep = { stdout, o->json, o->quiet, o->format, o->timeout_ms };
+	struct report rep = { stdout, o->json, o->quiet, o->format };
 	struct gateway_params gp = { o->format, o->timeout_ms,
 				     o->timeout_ms > o->connect_timeout_ms
 					     ? o->timeout_ms : o->connect_timeout_ms };

@@ -71,8 +71,6 @@ static const char *explain(const struct answer *a)
 				 "alert or an error-response packet"
 			       : "the gateway closed the TCP connection without a "
 				 "close_notify alert or an error-response packet";
-	case ANSWER_STALLED:
-		return "the gateway stopped reading";
 	default:
 		return "";
 	}

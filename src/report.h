@@ -20,7 +20,6 @@ struct report {
 	int json;
 	int quiet;  /* no human output (JSON is still printed) */
 	enum frame_format format;
-	int timeout_ms;
 };
 
 /* The line for notification n: its result and, for rejected ones, the
