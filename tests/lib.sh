@@ -53,13 +53,15 @@ fail() {
 
 now() { date +%s; }
 
-# start_mock [mock options]: start the gateway, set PORT.
+# start_mock [mock options]: start the gateway, set PORT.  It presents
+# $CERTS/$MOCK_CERT.pem and .key (default: server, for localhost).
 start_mock() {
 	: > "$GWLOG"
 	# Emptied here, not by the background child: otherwise the wait below
 	# can read the previous mock's port.
 	: > "$TMP/mock.out"
-	"$MOCKGW" --cert "$CERTS/server.pem" --key "$CERTS/server.key" \
+	"$MOCKGW" --cert "$CERTS/${MOCK_CERT:-server}.pem" \
+		--key "$CERTS/${MOCK_CERT:-server}.key" \
 		--client-ca "$CERTS/client-ca.pem" --log "$GWLOG" \
 		--max-seconds 30 "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
 	MOCK_PID=$!
@@ -139,6 +141,14 @@ expect_empty() {
 # The gateway log's notification lines, and a check of one of them.
 gw_notifications() { grep '^notification ' "$GWLOG"; }
 expect_gw_count() { expect_count "$GWLOG" '^notification ' "$1"; }
+
+# expect_refused RC REGEX: the run exited RC, said one line matching REGEX
+# on stderr, and reported nothing on stdout.
+expect_refused() {
+	expect_rc "$1"
+	expect_stderr_one_line "$2"
+	expect_empty "$TMP/out"
+}
 
 # expect_stderr_one_line REGEX: stderr is exactly one line matching REGEX.
 expect_stderr_one_line() {
