@@ -45,6 +45,7 @@ struct answer {
 	int alert_refuses_cert;           /* the alert refuses our certificate */
 	int during_handshake;             /* failed before any frame was written */
 	size_t written;                   /* notifications fully written */
+	int idle;                         /* ended with nothing unresolved */
 	char detail[512];                 /* error text (write error, TLS error) */
 };
 

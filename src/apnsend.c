@@ -1,10 +1,11 @@
-/* apnsend.c: main.  Flags, payload and tokens are checked first (nothing is
- * sent when any is wrong); then connect, hand the notifications to the
- * gateway session, report, and turn the outcome into the exit status.
- * Only this file exits.
+/* apnsend.c: main.  Flags, the payload, the TOKEN arguments and the
+ * credentials are checked first (nothing is sent when any is wrong); then
+ * the sender streams the input to the gateway (sender.h), and the results
+ * become the exit status.  Only this file exits.
  */
 #include <config.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,15 +21,15 @@
 #include "clock.h"
 #include "error.h"
 #include "frame.h"
-#include "gateway.h"
-#include "input.h"
 #include "msg.h"
 #include "net.h"
-#include "outcome.h"
 #include "passphrase.h"
 #include "payload.h"
 #include "readfile.h"
 #include "report.h"
+#include "sender.h"
+#include "source.h"
+#include "spool.h"
 #include "tls.h"
 
 /* A tool started by cron may have fds 0-2 closed: keep them taken so no
@@ -107,156 +108,109 @@ static int load_creds(const struct options *o, struct tls_creds **creds,
 	return rc;
 }
 
-static uint32_t next_id(uint32_t id)
+static uint32_t expiry_at(const struct options *o)
 {
-	/* Identifier 0 is what the gateway reports when it cannot tell. */
-	return id == UINT32_MAX ? 1 : id + 1;
-}
+	unsigned long long at;
 
-static struct notification *build_list(const struct options *o,
-				       const struct token_list *tokens,
-				       const char *payload, size_t plen)
-{
-	struct notification *list = calloc(tokens->n, sizeof *list);
-	uint32_t id = o->first_id;
-	uint32_t expiry = 0;
-
-	if (list == NULL)
-		return NULL;
-	if (o->expiry > 0) {
-		unsigned long long at = (unsigned long long)time(NULL) +
-					(unsigned long long)o->expiry;
-		expiry = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
-	}
-	for (size_t i = 0; i < tokens->n; i++) {
-		list[i].id = id;
-		list[i].expiry = expiry;
-		list[i].priority = (uint8_t)o->priority;
-		list[i].token = &tokens->v[i];
-		list[i].payload = (const uint8_t *)payload;
-		list[i].payload_len = plen;
-		id = next_id(id);
-	}
-	return list;
-}
-
-/* Connect, hand the list to the gateway session, report.  Returns the code
- * for the exit status. */
-static enum apn_code send_all(const struct options *o, struct tls_creds *creds,
-			      const struct notification *list, size_t n)
-{
-	int64_t start = clock_ms(), deadline = start + o->connect_timeout_ms;
-	struct report rep = { stdout, o->json, o->quiet, o->format };
-	struct gateway_params gp = { o->format, o->timeout_ms,
-				     o->timeout_ms > o->connect_timeout_ms
-					     ? o->timeout_ms : o->connect_timeout_ms };
-	struct tls_conn *conn = NULL;
-	struct apn_error err = { APN_OK, "" };
-	struct answer ans;
-	struct outcome out;
-	enum result *results = calloc(n, sizeof *results);
-	enum note *notes = calloc(n, sizeof *notes);
-	const char *why = NULL;
-	char alert[64] = "", desc[128];
-	int fd;
-
-	if (results == NULL || notes == NULL) {
-		free(results);
-		free(notes);
-		errorf("preparing the report: out of memory");
-		return APN_SOFTWARE;
-	}
-	memset(&ans, 0, sizeof ans);
-	fd = net_connect(o->host, o->port, deadline, &err);
-	if (fd >= 0 && tls_connect(creds, fd, o->host, deadline, &conn, alert, &err) == 0) {
-		tls_describe(conn, desc, sizeof desc);
-		verbosef("TLS handshake with %s done (%s)", o->host, desc);
-		gateway_exchange(conn, &gp, list, n, &ans);
-		if (ans.kind == ANSWER_STALLED)
-			tls_abort(conn);
-		else
-			tls_close(conn, clock_ms() + 1000);
-		/* Failures (not answers the protocol allows) also get their
-		 * line on stderr, where cron and -q users look. */
-		if (ans.kind == ANSWER_TLS_ALERT)
-			errorf("the gateway sent fatal TLS alert %s%s", ans.alert,
-			       ans.alert_refuses_cert ? ": it refused our client certificate" : "");
-		else if (ans.kind == ANSWER_PROTOCOL_ERROR && ans.nbytes > 0)
-			errorf("protocol error: the gateway's answer is not an "
-			       "error-response packet");
-		else if (ans.kind == ANSWER_PROTOCOL_ERROR || ans.kind == ANSWER_STALLED)
-			errorf("%s", ans.detail);
-	} else {
-		errorf("%s", err.msg);
-		why = err.msg;
-		ans.during_handshake = 1;
-		if (alert[0]) {
-			ans.kind = ANSWER_TLS_ALERT;
-			ans.closed = CLOSED_ALERT;
-			snprintf(ans.alert, sizeof ans.alert, "%s", alert);
-			ans.alert_refuses_cert = err.code == APN_NOPERM;
-		} else {
-			ans.kind = ANSWER_NO_CONNECTION;
-		}
-	}
-	outcome_assign(&ans, o->format, list, n, results, notes, &out);
-	if (why != NULL)
-		out.code = apn_code_worst(out.code, err.code);
-	for (size_t i = 0; i < n; i++)
-		report_notification(&rep, &list[i], results[i], notes[i], &ans);
-	report_connection(&rep, &ans, &out, list, why);
-	report_summary(&rep, &ans, &out, n, clock_ms() - start);
-	fflush(stdout);
-	free(results);
-	free(notes);
-	return out.code;
-}
-
-/* Are tokens read from stdin (no TOKEN argument, or a "-")? */
-static int reads_stdin(const struct options *o)
-{
-	if (o->ntokens == 0)
-		return 1;
-	for (int i = 0; i < o->ntokens; i++)
-		if (strcmp(o->tokens[i], "-") == 0)
-			return 1;
-	return 0;
+	if (o->expiry == 0)
+		return 0;
+	at = (unsigned long long)time(NULL) + (unsigned long long)o->expiry;
+	return at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
 }
 
 static enum apn_code run(const struct options *o)
 {
 	struct apn_error err = { APN_OK, "" };
-	struct token_list tokens = { NULL, 0, 0 };
 	struct tls_creds *creds = NULL;
-	struct notification *list = NULL;
+	struct spool *spool = NULL;
+	struct source src;
+	struct totals tot;
+	struct report rep = { stdout, o->json, o->quiet, o->format };
+	struct sender_params sp;
+	FILE *failed_out = NULL;
 	char *payload = NULL;
 	size_t plen = 0;
 	enum apn_code code;
-	int tls_ready = 0;
+	int tls_ready = 0, stdin_used = source_reads_stdin(o->tokens, o->ntokens);
+	int64_t start = clock_ms();
 
-	if (o->payload_file && strcmp(o->payload_file, "-") == 0 && reads_stdin(o)) {
+	if (o->payload_file && strcmp(o->payload_file, "-") == 0 && stdin_used) {
 		apn_fail(&err, APN_USAGE,
 			 "--payload-file - and tokens from stdin cannot share stdin");
 		goto fail;
 	}
-	if (get_payload(o, &payload, &plen, &err) != 0)
+	if (!stdin_used && !o->payload && !o->payload_file &&
+	    !payload_fields_any(&o->fields)) {
+		apn_fail(&err, APN_USAGE, "no payload: give --payload, --payload-file "
+			 "or --alert (or --badge, --sound, ...)");
 		goto fail;
-	if (reads_stdin(o) && isatty(STDIN_FILENO))
-		warnf("reading device tokens from the terminal, one a line; "
-		      "end with Ctrl-D");
-	if (input_tokens(o->tokens, o->ntokens, stdin, &tokens, &err) != 0)
+	}
+	if ((o->payload || o->payload_file || payload_fields_any(&o->fields)) &&
+	    get_payload(o, &payload, &plen, &err) != 0)
+		goto fail;
+	if (source_check_args(o->tokens, o->ntokens, &err) != 0)
 		goto fail;
 	if (tls_init(&err) != 0)
 		goto fail;
 	tls_ready = 1;
 	if (load_creds(o, &creds, &err) != 0)
 		goto fail;
-	list = build_list(o, &tokens, payload, plen);
-	if (list == NULL) {
-		apn_fail(&err, APN_SOFTWARE, "preparing the notifications: out of memory");
+	if (spool_open(NULL, &spool, &err) != 0)
+		goto fail;
+	if (o->failed_out != NULL && (failed_out = fopen(o->failed_out, "w")) == NULL) {
+		apn_fail(&err, APN_IOERR, "cannot create --failed-out file %s: %s",
+			 o->failed_out, strerror(errno));
 		goto fail;
 	}
-	code = send_all(o, creds, list, tokens.n);
+	if (stdin_used && isatty(STDIN_FILENO))
+		warnf("reading device tokens from the terminal, one a line; "
+		      "end with Ctrl-D");
+
+	source_init(&src, o->tokens, o->ntokens, STDIN_FILENO, PAYLOAD_MAX);
+	memset(&sp, 0, sizeof sp);
+	sp.format = o->format;
+	sp.first_id = o->first_id;
+	sp.expiry = expiry_at(o);
+	sp.priority = (uint8_t)o->priority;
+	sp.payload = (const uint8_t *)payload;
+	sp.payload_len = plen;
+	sp.host = o->host;
+	sp.port = o->port;
+	sp.creds = creds;
+	sp.timeout_ms = o->timeout_ms;
+	sp.connect_timeout_ms = o->connect_timeout_ms;
+	sp.stall_ms = o->timeout_ms > o->connect_timeout_ms ? o->timeout_ms
+							    : o->connect_timeout_ms;
+	sp.idle_timeout_ms = o->idle_timeout_ms;
+	sp.retries = o->retries;
+	sp.at_most_once = o->at_most_once;
+	sp.confirm = o->confirm;
+	sp.confirm_every = o->confirm_every;
+	sp.src = &src;
+	sp.spool = spool;
+	sp.rep = &rep;
+	sp.failed_out = failed_out;
+	sp.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !o->quiet;
+	code = sender_run(&sp, &tot);
+
+	if (tot.results[RESULT_INVALID] == 0 && tot.results[RESULT_OK] +
+	    tot.results[RESULT_REJECTED] + tot.results[RESULT_UNCONFIRMED] +
+	    tot.results[RESULT_FAILED] == 0 && code == APN_OK) {
+		apn_fail(&err, APN_USAGE, stdin_used ? "no device token on stdin"
+						     : "no device token given");
+		goto fail;
+	}
+	report_summary(&rep, &tot, clock_ms() - start);
+	if (tot.results[RESULT_INVALID] > 0)
+		errorf("%llu input line%s invalid, not sent (see the results)",
+		       (unsigned long long)tot.results[RESULT_INVALID],
+		       tot.results[RESULT_INVALID] == 1 ? " was" : "s were");
+	if (failed_out != NULL) {
+		if (fflush(failed_out) != 0 || ferror(failed_out)) {
+			errorf("cannot write --failed-out file %s", o->failed_out);
+			code = apn_code_worst(code, APN_IOERR);
+		}
+	}
 	goto out;
 fail:
 	errorf("%s", err.msg);
@@ -264,11 +218,12 @@ fail:
 		fprintf(stderr, "Try '%s --help' for more information.\n", PACKAGE);
 	code = err.code;
 out:
-	free(list);
+	if (failed_out != NULL && fclose(failed_out) != 0)
+		code = apn_code_worst(code, APN_IOERR);
+	spool_close(spool);
 	tls_creds_free(creds);
 	if (tls_ready)
 		tls_deinit();
-	token_list_free(&tokens);
 	free(payload);
 	return code;
 }

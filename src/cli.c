@@ -28,6 +28,12 @@ struct table {
 	struct arg_str *expiry, *priority, *id, *format;
 	struct arg_rem *h_run;
 	struct arg_str *timeout, *connect_timeout;
+	struct arg_rem *h_delivery;
+	struct arg_lit *at_most_once;
+	struct arg_str *retries;
+	struct arg_lit *confirm;
+	struct arg_str *confirm_every, *idle_timeout, *failed_out;
+	struct arg_rem *h_output;
 	struct arg_lit *json, *quiet, *verbose, *help, *version;
 	struct arg_str *tokens;
 	struct arg_end *end;
@@ -78,6 +84,25 @@ static int build(struct table *t)
 			      "wait this long for an answer after the last frame (default 2)");
 	t->connect_timeout = arg_str0(NULL, "connect-timeout", "SECONDS",
 				      "limit for DNS, TCP connect and TLS handshake (default 10)");
+	t->h_delivery = arg_rem(NULL, "Delivery:");
+	t->at_most_once = arg_lit0(NULL, "at-most-once",
+				   "after a close with no answer, report the notifications "
+				   "unconfirmed instead of resending them");
+	t->retries = arg_str0(NULL, "retries", "N",
+			      "reconnect at most N times in a row without progress "
+			      "(default 3)");
+	t->confirm = arg_lit0(NULL, "confirm",
+			      "end with a sentinel frame whose rejection confirms "
+			      "everything before it");
+	t->confirm_every = arg_str0(NULL, "confirm-every", "N",
+				    "also confirm after every N notifications (implies --confirm)");
+	t->idle_timeout = arg_str0(NULL, "idle-timeout", "SECONDS",
+				   "close the connection after SECONDS without input "
+				   "(default: keep it open)");
+	t->failed_out = arg_str0(NULL, "failed-out", "FILE",
+				 "write the input lines of failed and unconfirmed "
+				 "notifications to FILE");
+	t->h_output = arg_rem(NULL, "Output:");
 	t->json = arg_lit0(NULL, "json", "one JSON object per line on stdout");
 	t->quiet = arg_lit0("q", "quiet", "no output but errors (and --json lines)");
 	t->verbose = arg_lit0("v", "verbose", "tell each step on stderr");
@@ -256,11 +281,6 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 		return apn_fail(err, APN_USAGE,
 				"give the payload one way: --payload, --payload-file, "
 				"or --alert/--badge/--sound/... flags");
-	if (o->payload == NULL && o->payload_file == NULL &&
-	    !payload_fields_any(&o->fields))
-		return apn_fail(err, APN_USAGE,
-				"no payload: give --payload, --payload-file or --alert "
-				"(or --badge, --sound, ...)");
 
 	o->format = FORMAT_FRAME;
 	if (t->format->count) {
@@ -318,6 +338,30 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 	    parse_seconds("connect-timeout", t->connect_timeout->sval[0], 0.001, 3600,
 			  &o->connect_timeout_ms, err) != 0)
 		return -1;
+	o->at_most_once = t->at_most_once->count > 0;
+	o->retries = DEFAULT_RETRIES;
+	if (t->retries->count) {
+		if (parse_uint("retries", t->retries->sval[0], 0, 1000, &v, err) != 0)
+			return -1;
+		o->retries = (int)v;
+	}
+	o->confirm = t->confirm->count > 0;
+	if (t->confirm_every->count) {
+		if (parse_uint("confirm-every", t->confirm_every->sval[0], 1, UINT32_MAX,
+			       &v, err) != 0)
+			return -1;
+		o->confirm_every = (unsigned long)v;
+		o->confirm = 1;
+	}
+	if (t->idle_timeout->count &&
+	    parse_seconds("idle-timeout", t->idle_timeout->sval[0], 0.001, 86400,
+			  &o->idle_timeout_ms, err) != 0)
+		return -1;
+	if (o->confirm && o->format == FORMAT_SIMPLE)
+		return apn_fail(err, APN_USAGE,
+				"--confirm needs --format frame or enhanced "
+				"(simple has no identifiers to confirm with)");
+	o->failed_out = t->failed_out->count ? t->failed_out->sval[0] : NULL;
 	o->json = t->json->count > 0;
 	o->quiet = t->quiet->count > 0;
 	o->verbose = t->verbose->count > 0;

@@ -21,6 +21,7 @@
 #define DEFAULT_TIMEOUT_MS 2000
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_EXPIRY 86400 /* one day, as pushy does */
+#define DEFAULT_RETRIES 3
 
 struct options {
 	const char *cert_file, *key_file, *pass_file, *ca_file;
@@ -35,6 +36,12 @@ struct options {
 	uint32_t first_id;
 	enum frame_format format;
 	int timeout_ms, connect_timeout_ms;
+	int at_most_once;
+	int retries;           /* reconnects in a row without progress */
+	int confirm;
+	unsigned long confirm_every; /* 0: only at the end */
+	int idle_timeout_ms;   /* 0: keep an idle connection open */
+	const char *failed_out;
 	int json, quiet, verbose;
 	const char **tokens; /* TOKEN arguments, pointing into argv */
 	int ntokens;

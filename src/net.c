@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <linux/tcp.h> /* tcp_info with tcpi_bytes_acked */
 #include <linux/sockios.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,4 +258,22 @@ long net_unacked(int fd)
 	if (ioctl(fd, SIOCOUTQ, &n) != 0)
 		return -1;
 	return n;
+}
+
+int net_tx_position(int fd, uint64_t *written, uint64_t *acked)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	long q;
+
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked)
+		return -1;
+	q = net_unacked(fd);
+	if (q < 0)
+		return -1;
+	*acked = ti.tcpi_bytes_acked;
+	*written = ti.tcpi_bytes_acked + (uint64_t)q;
+	return 0;
 }

@@ -29,4 +29,10 @@ int net_connect(const char *host, unsigned port, int64_t deadline,
  * yet (SIOCOUTQ), or -1 when the system cannot tell. */
 long net_unacked(int fd);
 
+/* Bytes of this connection written into the socket (*written) and
+ * acknowledged by the peer's TCP (*acked), both counted from the start of
+ * the connection (TCP_INFO and SIOCOUTQ).  Returns -1 when the system
+ * cannot tell. */
+int net_tx_position(int fd, uint64_t *written, uint64_t *acked);
+
 #endif

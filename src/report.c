@@ -7,7 +7,20 @@
 #include <jansson.h>
 
 #include "report.h"
-#include "token.h"
+#include "source.h"
+#include "verdict.h"
+
+const char *result_name(enum result r)
+{
+	switch (r) {
+	case RESULT_OK: return "ok";
+	case RESULT_REJECTED: return "rejected";
+	case RESULT_UNCONFIRMED: return "unconfirmed";
+	case RESULT_FAILED: return "failed";
+	case RESULT_INVALID: return "invalid";
+	}
+	return "?";
+}
 
 static void emit(const struct report *r, json_t *obj)
 {
@@ -18,42 +31,73 @@ static void emit(const struct report *r, json_t *obj)
 	json_decref(obj);
 }
 
-void report_notification(const struct report *r, const struct notification *n,
-			 enum result result, enum note note, const struct answer *a)
+/* "line": N or "argument": N. */
+static void json_where(json_t *o, uint64_t where)
 {
-	char hex[TOKEN_HEX_MAX];
-	int has_id = r->format != FORMAT_SIMPLE;
+	if (where & SOURCE_ARG_BIT)
+		json_object_set_new(o, "argument",
+				    json_integer((json_int_t)(where & ~SOURCE_ARG_BIT)));
+	else
+		json_object_set_new(o, "line", json_integer((json_int_t)where));
+}
 
-	token_hex(n->token, hex);
+/* A JSON string for s (which need not be valid UTF-8). */
+static void put_json_string(FILE *out, const char *s)
+{
+	json_t *j = json_string(s);
+
+	if (j == NULL)
+		j = json_string("(text that is not UTF-8)");
+	json_dumpf(j, out, JSON_ENCODE_ANY);
+	json_decref(j);
+}
+
+void report_result(const struct report *r, const struct result_line *l)
+{
+	char hex[TOKEN_HEX_MAX], where[40];
+	int has_id = r->format != FORMAT_SIMPLE && l->result != RESULT_INVALID;
+
+	if (l->token)
+		token_hex(l->token, hex);
 	if (r->json) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "type", json_string("notification"));
+		/* Formatted by hand, not through jansson objects: this line is
+		 * printed for every notification, and only the reason can need
+		 * escaping. */
+		fputs("{\"type\":\"notification\",", r->out);
+		if (l->where & SOURCE_ARG_BIT)
+			fprintf(r->out, "\"argument\":%" PRIu64, l->where & ~SOURCE_ARG_BIT);
+		else
+			fprintf(r->out, "\"line\":%" PRIu64, l->where);
 		if (has_id)
-			json_object_set_new(o, "id", json_integer(n->id));
-		json_object_set_new(o, "token", json_string(hex));
-		json_object_set_new(o, "result", json_string(result_name(result)));
-		if (result == RESULT_REJECTED) {
-			json_object_set_new(o, "status", json_integer(a->packet.status));
-			json_object_set_new(o, "reason",
-					    json_string(status_name(a->packet.status)));
-		} else if (note != NOTE_NONE) {
-			json_object_set_new(o, "reason", json_string(note_text(note)));
+			fprintf(r->out, ",\"id\":%" PRIu32, l->id);
+		if (l->token)
+			fprintf(r->out, ",\"token\":\"%s\"", hex);
+		fprintf(r->out, ",\"result\":\"%s\",\"attempts\":%u",
+			result_name(l->result), l->attempts);
+		if (l->result == RESULT_REJECTED) {
+			fprintf(r->out, ",\"status\":%u,\"reason\":", l->status);
+			put_json_string(r->out, status_name(l->status));
+		} else if (l->reason != NULL) {
+			fputs(",\"reason\":", r->out);
+			put_json_string(r->out, l->reason);
 		}
-		emit(r, o);
+		fputs("}\n", r->out);
 		return;
 	}
 	if (r->quiet)
 		return;
-	fprintf(r->out, "%-11s ", result_name(result));
+	source_where(l->where, where, sizeof where);
+	fprintf(r->out, "%-11s %-11s", result_name(l->result), where);
 	if (has_id)
-		fprintf(r->out, "id %-5" PRIu32 " ", n->id);
-	fprintf(r->out, "%s", hex);
-	if (result == RESULT_REJECTED)
-		fprintf(r->out, "  status %u (%s)", a->packet.status,
-			status_name(a->packet.status));
-	else if (note != NOTE_NONE)
-		fprintf(r->out, "  (%s)", note_text(note));
+		fprintf(r->out, " id %-5" PRIu32, l->id);
+	if (l->result != RESULT_INVALID)
+		fprintf(r->out, " attempts %u", l->attempts);
+	if (l->token)
+		fprintf(r->out, "  %s", hex);
+	if (l->result == RESULT_REJECTED)
+		fprintf(r->out, "  status %u (%s)", l->status, status_name(l->status));
+	else if (l->reason != NULL)
+		fprintf(r->out, "  (%s)", l->reason);
 	fputc('\n', r->out);
 }
 
@@ -61,7 +105,8 @@ static const char *explain(const struct answer *a)
 {
 	switch (a->kind) {
 	case ANSWER_NONE:
-		return "nothing from the gateway before the timeout";
+		return a->closed == CLOSED_OPEN ? "nothing from the gateway before the timeout"
+						: "nothing from the gateway";
 	case ANSWER_CLOSE_NOTIFY:
 		return "the gateway closed the TLS session (close_notify alert) "
 		       "without an error-response packet";
@@ -76,63 +121,78 @@ static const char *explain(const struct answer *a)
 	}
 }
 
-void report_connection(const struct report *r, const struct answer *a,
-		       const struct outcome *o, const struct notification *list,
-		       const char *error)
+static void json_connection(const struct report *r, const struct conn_line *c,
+			    const char *hex)
 {
+	const struct answer *a = c->a;
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_string("connection"));
+	json_object_set_new(j, "connection", json_integer(c->number));
+	json_object_set_new(j, "answer", json_string(answer_kind_name(a->kind)));
+	switch (a->kind) {
+	case ANSWER_ERROR_RESPONSE:
+		json_object_set_new(j, "status", json_integer(a->packet.status));
+		json_object_set_new(j, "reason", json_string(status_name(a->packet.status)));
+		json_object_set_new(j, "id", json_integer(a->packet.id));
+		if (c->named == NAMED_NOTIFICATION && c->named_token) {
+			char th[TOKEN_HEX_MAX];
+
+			token_hex(c->named_token, th);
+			json_object_set_new(j, "token", json_string(th));
+			json_where(j, c->named_where);
+		} else if (c->named == NAMED_SENTINEL) {
+			json_object_set_new(j, "sentinel", json_true());
+		} else {
+			json_object_set_new(j, "unmatched", json_true());
+		}
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
+		if (a->nbytes > ERROR_RESPONSE_BYTES)
+			json_object_set_new(j, "bytes", json_string(hex));
+		break;
+	case ANSWER_TLS_ALERT:
+		json_object_set_new(j, "alert", json_string(a->alert));
+		json_object_set_new(j, "during",
+				    json_string(a->during_handshake ? "handshake" : "session"));
+		break;
+	case ANSWER_TCP_CLOSE:
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
+		break;
+	case ANSWER_PROTOCOL_ERROR:
+		json_object_set_new(j, "bytes", json_string(hex));
+		json_object_set_new(j, "length", json_integer((json_int_t)a->nbytes));
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
+		if (a->detail[0])
+			json_object_set_new(j, "error", json_string(a->detail));
+		break;
+	case ANSWER_NO_CONNECTION:
+		json_object_set_new(j, "error", json_string(c->error ? c->error : ""));
+		break;
+	case ANSWER_STALLED:
+		json_object_set_new(j, "error", json_string(a->detail));
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(j, "written", json_integer((json_int_t)a->written));
+	if (a->idle)
+		json_object_set_new(j, "idle", json_true());
+	if (c->then)
+		json_object_set_new(j, "then", json_string(c->then));
+	if (r->format == FORMAT_SIMPLE)
+		json_object_set_new(j, "note", json_string(
+			"format simple: the gateway cannot name a failed notification"));
+	emit(r, j);
+}
+
+void report_connection(const struct report *r, const struct conn_line *c)
+{
+	const struct answer *a = c->a;
 	char hex[2 * ANSWER_BYTES_KEPT + 1];
-	int named = a->kind == ANSWER_ERROR_RESPONSE && o->named_found;
 
 	answer_hex(a, hex);
 	if (r->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "type", json_string("connection"));
-		json_object_set_new(j, "answer", json_string(answer_kind_name(a->kind)));
-		switch (a->kind) {
-		case ANSWER_ERROR_RESPONSE:
-			json_object_set_new(j, "status", json_integer(a->packet.status));
-			json_object_set_new(j, "reason", json_string(status_name(a->packet.status)));
-			json_object_set_new(j, "id", json_integer(a->packet.id));
-			if (named) {
-				char th[TOKEN_HEX_MAX];
-
-				token_hex(list[o->named].token, th);
-				json_object_set_new(j, "token", json_string(th));
-			} else
-				json_object_set_new(j, "unmatched", json_true());
-			json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
-			if (a->nbytes > ERROR_RESPONSE_BYTES)
-				json_object_set_new(j, "bytes", json_string(hex));
-			break;
-		case ANSWER_TLS_ALERT:
-			json_object_set_new(j, "alert", json_string(a->alert));
-			json_object_set_new(j, "during",
-					    json_string(a->during_handshake ? "handshake" : "session"));
-			break;
-		case ANSWER_TCP_CLOSE:
-			json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
-			break;
-		case ANSWER_PROTOCOL_ERROR:
-			json_object_set_new(j, "bytes", json_string(hex));
-			json_object_set_new(j, "length", json_integer((json_int_t)a->nbytes));
-			json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
-			if (a->detail[0])
-				json_object_set_new(j, "error", json_string(a->detail));
-			break;
-		case ANSWER_NO_CONNECTION:
-			json_object_set_new(j, "error", json_string(error ? error : ""));
-			break;
-		case ANSWER_STALLED:
-			json_object_set_new(j, "error", json_string(a->detail));
-			break;
-		default:
-			break;
-		}
-		if (r->format == FORMAT_SIMPLE)
-			json_object_set_new(j, "note", json_string(
-				"format simple: the gateway cannot name a failed notification"));
-		emit(r, j);
+		json_connection(r, c, hex);
 		return;
 	}
 	if (r->quiet)
@@ -142,13 +202,19 @@ void report_connection(const struct report *r, const struct answer *a,
 	case ANSWER_ERROR_RESPONSE:
 		fprintf(r->out, ": status %u (%s), id %" PRIu32, a->packet.status,
 			status_name(a->packet.status), a->packet.id);
-		if (named) {
-			char th[TOKEN_HEX_MAX];
+		if (c->named == NAMED_NOTIFICATION && c->named_token) {
+			char th[TOKEN_HEX_MAX], where[40];
 
-			token_hex(list[o->named].token, th);
-			fprintf(r->out, " = token %s", th);
-		} else
-			fprintf(r->out, ", which names no notification sent on this connection");
+			token_hex(c->named_token, th);
+			source_where(c->named_where, where, sizeof where);
+			fprintf(r->out, " = token %s (%s)", th, where);
+		} else if (c->named == NAMED_SENTINEL) {
+			fprintf(r->out, " = our sentinel: every notification before it "
+				"was processed");
+		} else {
+			fprintf(r->out, ", which names no unresolved notification "
+				"sent on this connection");
+		}
 		fprintf(r->out, "; then %s", a->closed == CLOSED_OPEN
 				? "the connection stayed open"
 				: closed_kind_name(a->closed));
@@ -172,42 +238,56 @@ void report_connection(const struct report *r, const struct answer *a,
 			fprintf(r->out, ": %s", a->detail);
 		break;
 	case ANSWER_NO_CONNECTION:
-		fprintf(r->out, ": %s", error ? error : "");
+		fprintf(r->out, ": %s", c->error ? c->error : "");
 		break;
 	case ANSWER_STALLED:
 		fprintf(r->out, ": %s", a->detail);
 		break;
 	default:
-		fprintf(r->out, " (%s)", explain(a));
+		fprintf(r->out, " (%s%s)", explain(a), a->idle ? ", while idle" : "");
 		break;
 	}
+	if (c->number > 1 || c->then)
+		fprintf(r->out, " [connection %u, %zu written]", c->number, a->written);
+	if (c->then)
+		fprintf(r->out, "; %s", c->then);
 	fputc('\n', r->out);
 	if (r->format == FORMAT_SIMPLE)
 		fprintf(r->out, "note: format simple: the gateway cannot name a failed notification\n");
 }
 
-void report_summary(const struct report *r, const struct answer *a,
-		    const struct outcome *o, size_t total, int64_t elapsed_ms)
+void report_summary(const struct report *r, const struct totals *t,
+		    int64_t elapsed_ms)
 {
-	size_t sent = a->written < total ? a->written : total;
+	uint64_t total = 0;
 
+	for (int i = 0; i < RESULT_KINDS; i++)
+		total += t->results[i];
 	if (r->json) {
 		json_t *j = json_object();
 
 		json_object_set_new(j, "type", json_string("summary"));
-		json_object_set_new(j, "sent", json_integer((json_int_t)sent));
-		json_object_set_new(j, "ok", json_integer((json_int_t)o->ok));
-		json_object_set_new(j, "rejected", json_integer((json_int_t)o->rejected));
-		json_object_set_new(j, "unconfirmed", json_integer((json_int_t)o->unconfirmed));
-		json_object_set_new(j, "failed", json_integer((json_int_t)o->failed));
-		json_object_set_new(j, "answer", json_string(answer_kind_name(a->kind)));
+		json_object_set_new(j, "notifications", json_integer((json_int_t)total));
+		for (int i = 0; i < RESULT_KINDS; i++)
+			json_object_set_new(j, result_name((enum result)i),
+					    json_integer((json_int_t)t->results[i]));
+		json_object_set_new(j, "written", json_integer((json_int_t)t->written));
+		json_object_set_new(j, "resent", json_integer((json_int_t)t->resent));
+		json_object_set_new(j, "connections", json_integer(t->connections));
+		json_object_set_new(j, "answer", json_string(answer_kind_name(t->last_answer)));
 		json_object_set_new(j, "elapsed_ms", json_integer(elapsed_ms));
 		emit(r, j);
 		return;
 	}
 	if (r->quiet)
 		return;
-	fprintf(r->out, "summary: %zu sent of %zu: %zu ok, %zu rejected, %zu unconfirmed, "
-		"%zu failed; answer %s; %" PRId64 " ms\n", sent, total, o->ok, o->rejected,
-		o->unconfirmed, o->failed, answer_kind_name(a->kind), elapsed_ms);
+	fprintf(r->out, "summary: %" PRIu64 " notification%s: %" PRIu64 " ok, %" PRIu64
+		" rejected, %" PRIu64 " unconfirmed, %" PRIu64 " failed, %" PRIu64
+		" invalid; %" PRIu64 " written (%" PRIu64 " resent) on %u connection%s; "
+		"last answer %s; %" PRId64 " ms\n",
+		total, total == 1 ? "" : "s", t->results[RESULT_OK],
+		t->results[RESULT_REJECTED], t->results[RESULT_UNCONFIRMED],
+		t->results[RESULT_FAILED], t->results[RESULT_INVALID], t->written,
+		t->resent, t->connections, t->connections == 1 ? "" : "s",
+		answer_kind_name(t->last_answer), elapsed_ms);
 }

@@ -1,6 +1,7 @@
-/* report.h: what apnsend prints on stdout: a line per notification, one
- * for the connection (how the gateway answered), and a summary.  Human
- * text by default; with --json one JSON object per line.
+/* report.h: what apnsend prints on stdout: one line per notification with
+ * its final result (printed once, when it is known), one line per
+ * connection saying how the gateway answered, and a summary.  Human text by
+ * default; with --json one JSON object per line.
  *
  * INTERFACE: the --json lines are read by scripts.  Keys and values are
  * documented in apnsend(1) under JSON OUTPUT; change them only on purpose.
@@ -13,7 +14,19 @@
 
 #include "answer.h"
 #include "frame.h"
-#include "outcome.h"
+#include "token.h"
+
+/* INTERFACE: the names appear in --json output. */
+enum result {
+	RESULT_OK,          /* "ok" */
+	RESULT_REJECTED,    /* "rejected" */
+	RESULT_UNCONFIRMED, /* "unconfirmed" */
+	RESULT_FAILED,      /* "failed" */
+	RESULT_INVALID      /* "invalid": a bad input line, never sent */
+};
+#define RESULT_KINDS 5
+
+const char *result_name(enum result r);
 
 struct report {
 	FILE *out;
@@ -22,22 +35,42 @@ struct report {
 	enum frame_format format;
 };
 
-/* The line for notification n: its result and, for rejected ones, the
- * status from a->packet, else the note's sentence. */
-void report_notification(const struct report *r, const struct notification *n,
-			 enum result result, enum note note, const struct answer *a);
+/* One notification's final result. */
+struct result_line {
+	enum result result;
+	uint64_t where;                /* source.h: stdin line or argument */
+	uint32_t id;                   /* not shown for --format simple */
+	const struct apn_token *token; /* NULL for invalid lines */
+	unsigned attempts;             /* connections it was written on */
+	uint8_t status;                /* for RESULT_REJECTED */
+	const char *reason;            /* why, for the others; NULL for ok */
+};
 
-/* The line saying how the gateway answered (a), naming the token of the
- * notification the packet named (o->named into list).  error: why there was
- * no connection (ANSWER_NO_CONNECTION), else NULL. */
-void report_connection(const struct report *r, const struct answer *a,
-		       const struct outcome *o, const struct notification *list,
-		       const char *error);
+void report_result(const struct report *r, const struct result_line *l);
 
-/* The summary line: counts for all total notifications, the answer, and
- * elapsed_ms since the connection was started.  INTERFACE, human form too:
- * scripts grep "summary: ". */
-void report_summary(const struct report *r, const struct answer *a,
-		    const struct outcome *o, size_t total, int64_t elapsed_ms);
+/* How one connection ended. */
+struct conn_line {
+	unsigned number;               /* 1, 2, ... */
+	const struct answer *a;
+	int named;                     /* verdict.h: enum verdict_named */
+	uint64_t named_where;          /* for NAMED_NOTIFICATION */
+	const struct apn_token *named_token;
+	const char *error;             /* no-connection: why */
+	const char *then;              /* what apnsend does next, or NULL */
+};
+
+void report_connection(const struct report *r, const struct conn_line *c);
+
+struct totals {
+	uint64_t results[RESULT_KINDS];
+	uint64_t written;  /* frames fully written, resends included */
+	uint64_t resent;   /* of which resends */
+	unsigned connections;
+	enum answer_kind last_answer;
+};
+
+/* INTERFACE, human form too: scripts grep "summary: ". */
+void report_summary(const struct report *r, const struct totals *t,
+		    int64_t elapsed_ms);
 
 #endif

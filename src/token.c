@@ -6,15 +6,18 @@
 
 #include "token.h"
 
+/* Digit value plus one, 0 for anything else: one lookup per character
+ * (this runs for every notification). */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex1[(unsigned char)c] - 1;
 }
 
 static int blank(char c)
@@ -47,9 +50,9 @@ int token_parse(const char *text, size_t len, struct apn_token *out,
 	for (size_t i = b; i < e; i++) {
 		int v;
 
-		if (blank(text[i]))
-			continue;
 		v = hexval(text[i]);
+		if (v < 0 && blank(text[i]))
+			continue;
 		if (v < 0) {
 			*why = "not a hexadecimal digit in the token";
 			return -1;

@@ -158,3 +158,44 @@ expect_stderr_one_line() {
 }
 
 hex() { od -An -tx1 -v | tr -d ' \n'; }
+
+# wait_until SECONDS WHAT COMMAND...: run COMMAND every 50 ms until it
+# succeeds; fail naming WHAT after SECONDS.
+wait_until() {
+	_limit=$(( $(now) + $1 ))
+	_what=$2
+	shift 2
+	until "$@"; do
+		[ "$(now)" -lt "$_limit" ] || fail "waited $1 s for: $_what"
+		sleep 0.05
+	done
+}
+
+# has_lines FILE REGEX N: FILE has at least N lines matching REGEX.
+has_lines() {
+	[ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
+}
+
+# The stream tests feed apnsend through a FIFO, in phases:
+#   start_stream ARGS...  apnsend (with the test gateway and certificate)
+#                         reads $TMP/fifo in the background; fd 3 writes it
+#   end_stream            close fd 3, wait (at most 30 s) for apnsend; RC
+start_stream() {
+	rm -f "$TMP/fifo"
+	mkfifo "$TMP/fifo" || fail "mkfifo"
+	"$APNSEND" --gateway "localhost:$PORT" --cafile "$CERTS/server-ca.pem" \
+		-c "$CERTS/client.pem" -k "$CERTS/client.key" "$@" \
+		< "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+	STREAM_PID=$!
+	exec 3> "$TMP/fifo"
+}
+end_stream() {
+	exec 3>&-
+	_limit=$(( $(now) + 30 ))
+	while kill -0 "$STREAM_PID" 2>/dev/null; do
+		[ "$(now)" -lt "$_limit" ] || { kill "$STREAM_PID"; fail "apnsend did not end in 30 s"; }
+		sleep 0.05
+	done
+	wait "$STREAM_PID"
+	RC=$?
+}

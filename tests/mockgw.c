@@ -24,7 +24,10 @@
  *
  * --close-after N closes after the N-th valid notification with no packet:
  * close_notify, or a bare close with --no-close-notify. What arrived after
- * it is logged as "discarded", as after an answer.
+ * it is logged as "discarded", as after an answer. --close-before N closes
+ * the same way when the N-th arrives, unprocessed: it is logged as
+ * "discarded" too (so a client that paused before it has had every earlier
+ * one processed, and can know it).
  *
  * Log lines (hex is lowercase; "-" marks a field the notification lacks):
  *   connection N
@@ -115,6 +118,7 @@ enum answer {
 	ANS_STALL,
 	ANS_STOP_READING,
 	ANS_CLOSE_AFTER,	/* close, no packet, after the N-th */
+	ANS_CLOSE_BEFORE,	/* close, no packet, when the N-th arrives */
 };
 
 /* How a connection ends. */
@@ -218,7 +222,7 @@ usage(int status)
 "usage: mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
 "              [--port N] [--connections N|0] [--max-seconds N] [--tls12]\n"
 "              [--reject-token HEX:STATUS | --reject-nth K:STATUS |\n"
-"               --shutdown-after N | --close-after N |\n"
+"               --shutdown-after N | --close-after N | --close-before N |\n"
 "               --close-notify-after MS | --tcp-close-after MS |\n"
 "               --reset-after MS | --garbage | --partial |\n"
 "               --fatal-alert NAME | --stall-handshake | --stop-reading]\n"
@@ -496,7 +500,7 @@ parse_args(int argc, char **argv)
 		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
-		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER,
+		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER, O_CLOSE_BEFORE,
 		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
 		O_HELP,
 	};
@@ -528,6 +532,7 @@ parse_args(int argc, char **argv)
 		{ "stop-reading", no_argument, NULL, O_STOP_READING },
 		{ "udp-sink", required_argument, NULL, O_UDP_SINK },
 		{ "close-after", required_argument, NULL, O_CLOSE_AFTER },
+		{ "close-before", required_argument, NULL, O_CLOSE_BEFORE },
 		{ "only-connection", required_argument, NULL,
 		    O_ONLY_CONNECTION },
 		{ "invalid-id-zero", no_argument, NULL, O_INVALID_ID_ZERO },
@@ -636,6 +641,10 @@ parse_args(int argc, char **argv)
 		case O_CLOSE_AFTER:
 			set_answer(ANS_CLOSE_AFTER, "close-after");
 			opt.b.nth = num_arg("close-after", optarg, 1, LONG_MAX);
+			break;
+		case O_CLOSE_BEFORE:
+			set_answer(ANS_CLOSE_BEFORE, "close-before");
+			opt.b.nth = num_arg("close-before", optarg, 1, LONG_MAX);
 			break;
 		case O_ONLY_CONNECTION:
 			opt.only_connection = num_arg("only-connection",
@@ -1366,6 +1375,18 @@ process_input(struct conn *c)
 					log_notif("discarded", &nt);
 				consume(c, nt.total);
 				continue;
+			}
+			if (cur.answer == ANS_CLOSE_BEFORE &&
+			    c->count + 1 == cur.nth) {
+				/* Gone before it was processed. */
+				if (opt.count_only) {
+					c->discarded++;
+					c->discarded_bytes += nt.total;
+				} else
+					log_notif("discarded", &nt);
+				consume(c, nt.total);
+				reply(c, R_CLOSE_ONLY, 0, 0);
+				return;
 			}
 			if (!opt.count_only)
 				log_notif("notification", &nt);

@@ -93,6 +93,45 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(o.ntokens, 1);
 	assert_non_null(o.tokens);
 	assert_string_equal(o.tokens[0], "TOKEN");
+	assert_int_equal(o.at_most_once, 0);
+	assert_int_equal(o.retries, 3);
+	assert_int_equal(o.retries, DEFAULT_RETRIES);
+	assert_int_equal(o.confirm, 0);
+	assert_int_equal(o.confirm_every, 0);
+	assert_int_equal(o.idle_timeout_ms, 0);
+	assert_null(o.failed_out);
+}
+
+static void test_delivery_options(void **state)
+{
+	(void)state;
+	assert_run(PARSE("-c", "x.pem", "-a", "hi", "--at-most-once", "--retries", "0",
+			 "--idle-timeout", "2.5", "--failed-out", "f.txt", "--confirm"));
+	assert_int_equal(o.at_most_once, 1);
+	assert_int_equal(o.retries, 0);
+	assert_int_equal(o.idle_timeout_ms, 2500);
+	assert_string_equal(o.failed_out, "f.txt");
+	assert_int_equal(o.confirm, 1);
+	assert_int_equal(o.confirm_every, 0);
+	cli_free(&o);
+	assert_run(PARSE("-c", "x.pem", "-a", "hi", "--confirm-every", "300", "--retries", "1000"));
+	assert_int_equal(o.confirm, 1);
+	assert_int_equal(o.confirm_every, 300);
+	assert_int_equal(o.retries, 1000);
+}
+
+static void test_delivery_options_refused(void **state)
+{
+	(void)state;
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--retries", "-1"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--retries", "1001"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--retries", "3x"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--confirm-every", "0"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--idle-timeout", "0"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--idle-timeout", "x"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--confirm", "--format", "simple"));
+	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--confirm-every", "5",
+				 "--format", "simple"));
 }
 
 static void test_long_options(void **state)
@@ -380,10 +419,14 @@ static void test_payload_file_and_badge_refused(void **state)
 	assert_usage_error(PARSE("-c", "x.pem", "--payload-file", "-", "--badge", "1", "T"));
 }
 
-static void test_no_payload_refused(void **state)
+static void test_no_payload_accepted(void **state)
 {
 	(void)state;
-	assert_usage_error(PARSE("-c", "x.pem", "T"));
+	/* Stdin lines may carry their own payloads: main checks whether a
+	 * default payload is needed. */
+	assert_run(PARSE("-c", "x.pem", "T"));
+	assert_null(o.payload);
+	assert_int_equal(payload_fields_any(&o.fields), 0);
 }
 
 static void test_no_cert_refused(void **state)
@@ -460,6 +503,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_minimal_defaults),
 		T(test_long_options),
+		T(test_delivery_options),
+		T(test_delivery_options_refused),
 		T(test_no_tokens_ok),
 		T(test_sandbox_host),
 		T(test_gateway_ipv4_port),
@@ -496,7 +541,7 @@ int main(void)
 		T(test_payload_and_alert_refused),
 		T(test_payload_and_payload_file_refused),
 		T(test_payload_file_and_badge_refused),
-		T(test_no_payload_refused),
+		T(test_no_payload_accepted),
 		T(test_no_cert_refused),
 		T(test_help),
 		T(test_help_wins_over_errors),

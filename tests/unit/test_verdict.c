@@ -1,5 +1,6 @@
-/* test_outcome.c: unit tests of outcome_assign (src/outcome.h), the exit
- * status map (src/error.h) and the --json names (src/answer.h). */
+/* test_verdict.c: unit tests of verdict_decide (src/verdict.h), the rules
+ * that turn one connection's answer into resolved notifications
+ * (PROTOCOL.md 1.9, 1.10, 5.1-5.4). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,59 +13,63 @@
 #include "answer.h"
 #include "error.h"
 #include "frame.h"
-#include "outcome.h"
-#include "token.h"
+#include "verdict.h"
+#include "window.h"
 
-#define N 5
+/* The usual window: first_id 1, so seq s has identifier s + 1; [0, 10)
+ * resolved, [10, 20) written on this connection, [20, 25) read, unwritten. */
+#define FIRST_ID 1
+#define LO 10
+#define W 20
+#define NEXT 25
+#define ID(s) ((uint32_t)((s) + 1))
 
-static const char payload[] = "{\"aps\":{\"alert\":\"Hi\"}}";
-static struct apn_token tokens[N];
-static struct notification list[N];
-
-/* Five notifications with identifiers 1..5, each with its own token. */
-static int setup_list(void **state)
+static struct window make_window(uint32_t first_id, uint64_t lo, uint64_t w,
+				 uint64_t next)
 {
-	(void)state;
-	for (size_t i = 0; i < N; i++) {
-		tokens[i].len = 32;
-		for (size_t j = 0; j < 32; j++)
-			tokens[i].bytes[j] = (uint8_t)(i * 32 + j);
-		list[i].id = (uint32_t)(i + 1);
-		list[i].expiry = 0;
-		list[i].priority = 10;
-		list[i].token = &tokens[i];
-		list[i].payload = (const uint8_t *)payload;
-		list[i].payload_len = sizeof payload - 1;
-	}
-	return 0;
+	struct window win;
+
+	window_init(&win, first_id);
+	win.lo = lo;
+	win.w = w;
+	win.next = next;
+	return win;
 }
 
-struct run {
-	enum result results[N];
-	enum note notes[N];
-	struct outcome out;
-};
+static struct window usual_window(void)
+{
+	return make_window(FIRST_ID, LO, W, NEXT);
+}
 
-static struct answer make_answer(enum answer_kind kind, size_t written)
+static struct verdict_context make_ctx(enum frame_format fmt, int at_most_once)
+{
+	struct verdict_context ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.format = fmt;
+	ctx.at_most_once = at_most_once;
+	return ctx;
+}
+
+static struct answer make_answer(enum answer_kind kind)
 {
 	struct answer a;
 
 	memset(&a, 0, sizeof a);
 	a.kind = kind;
 	a.closed = CLOSED_OPEN;
-	a.written = written;
 	return a;
 }
 
-static struct answer error_answer(uint8_t status, uint32_t id, size_t written)
+static struct answer error_answer(uint8_t status, uint32_t id)
 {
-	struct answer a = make_answer(ANSWER_ERROR_RESPONSE, written);
+	struct answer a = make_answer(ANSWER_ERROR_RESPONSE);
 
 	a.closed = CLOSED_TCP;
 	a.packet.status = status;
 	a.packet.id = id;
-	a.nbytes = 6;
-	a.bytes[0] = 8;
+	a.nbytes = ERROR_RESPONSE_BYTES;
+	a.bytes[0] = ERROR_RESPONSE_COMMAND;
 	a.bytes[1] = status;
 	a.bytes[2] = (uint8_t)(id >> 24);
 	a.bytes[3] = (uint8_t)(id >> 16);
@@ -73,464 +78,613 @@ static struct answer error_answer(uint8_t status, uint32_t id, size_t written)
 	return a;
 }
 
-static void assign(const struct answer *a, enum frame_format fmt, struct run *r)
+static struct verdict decide(const struct answer *a,
+			     const struct verdict_context *ctx,
+			     const struct window *win)
 {
-	/* Poison, so that an unassigned entry shows. */
-	memset(r, 0x5a, sizeof *r);
-	outcome_assign(a, fmt, list, N, r->results, r->notes, &r->out);
+	struct verdict v;
+
+	/* Poison, so that a field verdict_decide leaves unset shows. */
+	memset(&v, 0x5a, sizeof v);
+	verdict_decide(a, ctx, win, &v);
+	return v;
 }
 
-static void expect(const struct run *r, size_t i, enum result res, enum note note)
+static const char *named_name(enum verdict_named n)
 {
-	if (r->results[i] != res || r->notes[i] != note)
-		fail_msg("notification %zu (id %zu): got %d/%d, want %s/%d", i,
-			 i + 1, (int)r->results[i], (int)r->notes[i],
-			 result_name(res), (int)note);
+	switch (n) {
+	case NAMED_NOTHING:
+		return "nothing";
+	case NAMED_NOTIFICATION:
+		return "notification";
+	case NAMED_SENTINEL:
+		return "sentinel";
+	case NAMED_UNMATCHED:
+		return "unmatched";
+	}
+	return "?";
 }
 
-static void expect_counts(const struct run *r, size_t ok, size_t rejected,
-			  size_t unconfirmed, size_t failed)
+/* named_seq and status only mean something when a notification is named. */
+static void expect(const struct verdict *v, enum verdict_named named,
+		   uint64_t named_seq, uint64_t ok_below, int has_rejected,
+		   uint8_t status, uint64_t unconfirmed_below, int stop,
+		   enum apn_code code)
 {
-	assert_int_equal(r->out.ok, ok);
-	assert_int_equal(r->out.rejected, rejected);
-	assert_int_equal(r->out.unconfirmed, unconfirmed);
-	assert_int_equal(r->out.failed, failed);
-}
-
-static void expect_code(const struct run *r, enum apn_code code)
-{
-	if (r->out.code != code)
-		fail_msg("code %d (exit %d), want %d (exit %d)", (int)r->out.code,
-			 apn_exit_status(r->out.code), (int)code,
+	if (v->named != named)
+		fail_msg("named %s (%d), want %s", named_name(v->named),
+			 (int)v->named, named_name(named));
+	if (named == NAMED_NOTIFICATION) {
+		assert_int_equal(v->named_seq, named_seq);
+		assert_int_equal(v->status, status);
+	}
+	if (v->ok_below != ok_below)
+		fail_msg("ok_below %llu, want %llu",
+			 (unsigned long long)v->ok_below,
+			 (unsigned long long)ok_below);
+	if (v->has_rejected != has_rejected)
+		fail_msg("has_rejected %d, want %d", v->has_rejected,
+			 has_rejected);
+	if (v->unconfirmed_below != unconfirmed_below)
+		fail_msg("unconfirmed_below %llu, want %llu",
+			 (unsigned long long)v->unconfirmed_below,
+			 (unsigned long long)unconfirmed_below);
+	if (v->stop != stop)
+		fail_msg("stop %d, want %d", v->stop, stop);
+	if (v->code != code)
+		fail_msg("code %d (exit %d), want %d (exit %d)", (int)v->code,
+			 apn_exit_status(v->code), (int)code,
 			 apn_exit_status(code));
 }
 
-/* --- outcome_assign ------------------------------------------------------- */
-
-static void test_none_all_written_all_ok(void **state)
-{
-	struct answer a = make_answer(ANSWER_NONE, N);
-	struct run r;
-
-	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_OK, NOTE_NONE);
-	expect_counts(&r, 5, 0, 0, 0);
-	expect_code(&r, APN_OK);
-}
+/* --- error-response naming a written notification --------------------- */
 
 static void test_rejected_middle(void **state)
 {
-	struct answer a = error_answer(8, 3, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, ID(15));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_OK, NOTE_NONE);
-	expect(&r, 1, RESULT_OK, NOTE_NONE);
-	expect(&r, 2, RESULT_REJECTED, NOTE_NONE);
-	expect(&r, 3, RESULT_FAILED, NOTE_AFTER_REJECTED);
-	expect(&r, 4, RESULT_FAILED, NOTE_AFTER_REJECTED);
-	assert_int_equal(r.out.named_found, 1);
-	assert_int_equal(r.out.named, 2);
-	expect_counts(&r, 2, 1, 0, 2);
-	/* Failed ones need a retry: TEMPFAIL wins over REJECTED. */
-	assert_int_equal(apn_code_worst(APN_REJECTED, APN_TEMPFAIL), APN_TEMPFAIL);
-	assert_int_equal(apn_code_worst(APN_TEMPFAIL, APN_REJECTED), APN_TEMPFAIL);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 15, 1, 8, 15, 0, APN_OK);
+	window_free(&win);
 }
 
 static void test_rejected_middle_enhanced(void **state)
 {
-	struct answer a = error_answer(8, 3, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_ENHANCED, 0);
+	struct answer a = error_answer(8, ID(15));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_ENHANCED, &r);
-	expect(&r, 2, RESULT_REJECTED, NOTE_NONE);
-	expect(&r, 3, RESULT_FAILED, NOTE_AFTER_REJECTED);
-	assert_int_equal(r.out.named_found, 1);
-	assert_int_equal(r.out.named, 2);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 15, 1, 8, 15, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_rejected_last(void **state)
+/* The gateway discarded what came after the rejected one: it is resent,
+ * not unconfirmed, even with --at-most-once. */
+static void test_rejected_middle_at_most_once(void **state)
 {
-	struct answer a = error_answer(8, 5, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 1);
+	struct answer a = error_answer(8, ID(15));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < 4; i++)
-		expect(&r, i, RESULT_OK, NOTE_NONE);
-	expect(&r, 4, RESULT_REJECTED, NOTE_NONE);
-	assert_int_equal(r.out.named_found, 1);
-	assert_int_equal(r.out.named, 4);
-	expect_counts(&r, 4, 1, 0, 0);
-	expect_code(&r, APN_REJECTED);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 15, 1, 8, 15, 0, APN_OK);
+	window_free(&win);
 }
 
 static void test_rejected_first(void **state)
 {
-	struct answer a = error_answer(7, 1, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, ID(LO));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_REJECTED, NOTE_NONE);
-	for (size_t i = 1; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_AFTER_REJECTED);
-	assert_int_equal(r.out.named, 0);
-	assert_int_equal(r.out.named_found, 1);
-	expect_counts(&r, 0, 1, 0, 4);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, LO, LO, 1, 8, LO, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_shutdown_names_last_processed(void **state)
+static void test_rejected_last(void **state)
 {
-	struct answer a = error_answer(STATUS_SHUTDOWN, 3, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, ID(W - 1));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_OK, NOTE_NONE);
-	expect(&r, 1, RESULT_OK, NOTE_NONE);
-	expect(&r, 2, RESULT_OK, NOTE_NONE);
-	expect(&r, 3, RESULT_FAILED, NOTE_AFTER_SHUTDOWN);
-	expect(&r, 4, RESULT_FAILED, NOTE_AFTER_SHUTDOWN);
-	assert_int_equal(r.out.named_found, 1);
-	assert_int_equal(r.out.named, 2);
-	expect_counts(&r, 3, 0, 0, 2);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, W - 1, W - 1, 1, 8, W - 1, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_error_id_zero_unconfirmed(void **state)
+/* Other rejection statuses are carried through unchanged. */
+static void test_rejected_other_statuses(void **state)
 {
-	struct answer a = error_answer(8, 0, N);
-	struct run r;
+	static const uint8_t statuses[] = { 1, 2, 3, 4, 5, 6, 7, 8, 255 };
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	assert_int_equal(r.out.named_found, 0);
-	expect_counts(&r, 0, 0, 5, 0);
-	expect_code(&r, APN_TEMPFAIL);
+	for (size_t i = 0; i < sizeof statuses; i++) {
+		struct answer a = error_answer(statuses[i], ID(12));
+		struct verdict v = decide(&a, &ctx, &win);
+
+		expect(&v, NAMED_NOTIFICATION, 12, 12, 1, statuses[i], 12, 0,
+		       APN_OK);
+	}
+	window_free(&win);
 }
 
-static void test_error_unknown_id_unconfirmed(void **state)
+/* --- status 10 (shutdown) --------------------------------------------- */
+
+static void test_shutdown_names_middle(void **state)
 {
-	struct answer a = error_answer(8, 99, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(STATUS_SHUTDOWN, ID(15));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	assert_int_equal(r.out.named_found, 0);
-	expect_counts(&r, 0, 0, 5, 0);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 16, 0, STATUS_SHUTDOWN, 16, 0,
+	       APN_OK);
+	window_free(&win);
 }
 
-static void test_partly_written_rest_not_sent(void **state)
+static void test_shutdown_names_last(void **state)
 {
-	struct answer a = make_answer(ANSWER_NONE, 2);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 1);
+	struct answer a = error_answer(STATUS_SHUTDOWN, ID(W - 1));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_OK, NOTE_NONE);
-	expect(&r, 1, RESULT_OK, NOTE_NONE);
-	for (size_t i = 2; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_NOT_SENT);
-	expect_counts(&r, 2, 0, 0, 3);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, W - 1, W, 0, STATUS_SHUTDOWN, W, 0,
+	       APN_OK);
+	window_free(&win);
 }
 
-static void test_partly_written_close_notify(void **state)
+/* --- packets naming nothing in the window ----------------------------- */
+
+static void check_unmatched(uint8_t status, uint32_t id)
 {
-	struct answer a = make_answer(ANSWER_CLOSE_NOTIFY, 2);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(status, id);
+	struct verdict v;
+
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+	ctx.at_most_once = 1;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, W, 0, APN_OK);
+	window_free(&win);
+}
+
+static void test_unmatched_resolved_id(void **state)
+{
+	(void)state;
+	check_unmatched(8, ID(LO - 1));
+}
+
+static void test_unmatched_unwritten_id(void **state)
+{
+	(void)state;
+	check_unmatched(8, ID(W));
+	check_unmatched(8, ID(NEXT - 1));
+	check_unmatched(8, ID(NEXT + 1000));
+}
+
+static void test_unmatched_id_zero(void **state)
+{
+	(void)state;
+	check_unmatched(8, 0);
+	check_unmatched(STATUS_SHUTDOWN, 0);
+}
+
+static void test_unmatched_shutdown_outside(void **state)
+{
+	(void)state;
+	check_unmatched(STATUS_SHUTDOWN, ID(LO - 1));
+	check_unmatched(STATUS_SHUTDOWN, ID(W));
+}
+
+/* --- the sentinel ------------------------------------------------------ */
+
+static struct verdict_context sentinel_ctx(int at_most_once)
+{
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, at_most_once);
+
+	ctx.sentinel_sent = 1;
+	ctx.sentinel_id = ID(W);
+	return ctx;
+}
+
+static void test_sentinel_by_id(void **state)
+{
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
+	struct answer a = error_answer(8, ID(W));
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	expect(&r, 1, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	for (size_t i = 2; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_NOT_SENT);
-	expect_counts(&r, 0, 0, 2, 3);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	ctx.at_most_once = 1;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_rejected_with_later_unwritten(void **state)
+static void test_sentinel_by_id_other_statuses(void **state)
 {
-	/* 1..3 written, 3 rejected, 4 and 5 never written. */
-	struct answer a = error_answer(8, 3, 3);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	expect(&r, 0, RESULT_OK, NOTE_NONE);
-	expect(&r, 1, RESULT_OK, NOTE_NONE);
-	expect(&r, 2, RESULT_REJECTED, NOTE_NONE);
-	expect(&r, 3, RESULT_FAILED, NOTE_NOT_SENT);
-	expect(&r, 4, RESULT_FAILED, NOTE_NOT_SENT);
+	for (unsigned s = 1; s <= 255; s++) {
+		struct answer a = error_answer((uint8_t)s, ID(W));
+		struct verdict v = decide(&a, &ctx, &win);
+
+		expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	}
+	window_free(&win);
 }
 
-static void test_close_notify_unconfirmed(void **state)
+static void test_sentinel_id_zero(void **state)
 {
-	struct answer a = make_answer(ANSWER_CLOSE_NOTIFY, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
+	struct answer a = error_answer(2, 0);
+	struct verdict v;
 
 	(void)state;
-	a.closed = CLOSED_CLOSE_NOTIFY;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	expect_counts(&r, 0, 0, 5, 0);
-	assert_int_equal(r.out.named_found, 0);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_tcp_close_unconfirmed(void **state)
+/* Identifier 0 with status 10 is a shutdown naming nothing, not the
+ * reply to the sentinel. */
+static void test_sentinel_id_zero_shutdown_unmatched(void **state)
 {
-	struct answer a = make_answer(ANSWER_TCP_CLOSE, N);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
+	struct answer a = error_answer(STATUS_SHUTDOWN, 0);
+	struct verdict v;
 
 	(void)state;
-	a.closed = CLOSED_TCP;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	expect_counts(&r, 0, 0, 5, 0);
-	expect_code(&r, APN_TEMPFAIL);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+	ctx.at_most_once = 1;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, W, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_stalled_unconfirmed(void **state)
+static void test_no_sentinel_id_zero_unmatched(void **state)
 {
-	struct answer a = make_answer(ANSWER_STALLED, 3);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
+	struct answer a = error_answer(2, 0);
+	struct verdict v;
 
 	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < 3; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	for (size_t i = 3; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_NOT_SENT);
-	expect_code(&r, APN_TEMPFAIL);
+	ctx.sentinel_sent = 0;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+	/* Nor does the sentinel's identifier count when none was sent. */
+	a = error_answer(8, ID(W));
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+	window_free(&win);
 }
 
-static void test_tls_alert_refusing_cert_all_failed(void **state)
+/* With a sentinel on the wire, a packet naming a notification still
+ * names that notification. */
+static void test_sentinel_sent_notification_named(void **state)
 {
-	struct answer a = make_answer(ANSWER_TLS_ALERT, 0);
-	struct run r;
+	struct window win = usual_window();
+	struct verdict_context ctx = sentinel_ctx(0);
+	struct answer a = error_answer(8, ID(15));
+	struct verdict v;
+
+	(void)state;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 15, 1, 8, 15, 0, APN_OK);
+	a = error_answer(STATUS_SHUTDOWN, ID(15));
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 15, 16, 0, STATUS_SHUTDOWN, 16, 0,
+	       APN_OK);
+	window_free(&win);
+}
+
+/* --- format simple: no identifiers ------------------------------------ */
+
+static void test_simple_format_names_nothing(void **state)
+{
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_SIMPLE, 0);
+	struct answer a = error_answer(8, ID(15));
+	struct verdict v;
+
+	(void)state;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+	ctx.at_most_once = 1;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, W, 0, APN_OK);
+	window_free(&win);
+}
+
+/* --- answers without a packet ----------------------------------------- */
+
+static void test_none_all_ok(void **state)
+{
+	struct window win = usual_window();
+	struct answer a = make_answer(ANSWER_NONE);
+	struct verdict v;
+
+	(void)state;
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
+
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, W, 0, 0, W, 0, APN_OK);
+	}
+	window_free(&win);
+}
+
+static void check_nothing_proven(enum answer_kind kind, enum closed_kind closed)
+{
+	struct window win = usual_window();
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = make_answer(kind);
+	struct verdict v;
+
+	a.closed = closed;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTHING, 0, LO, 0, 0, LO, 0, APN_OK);
+	ctx.at_most_once = 1;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTHING, 0, LO, 0, 0, W, 0, APN_OK);
+	window_free(&win);
+}
+
+static void test_close_notify_nothing_proven(void **state)
+{
+	(void)state;
+	check_nothing_proven(ANSWER_CLOSE_NOTIFY, CLOSED_CLOSE_NOTIFY);
+}
+
+static void test_tcp_close_nothing_proven(void **state)
+{
+	(void)state;
+	check_nothing_proven(ANSWER_TCP_CLOSE, CLOSED_TCP);
+	check_nothing_proven(ANSWER_TCP_CLOSE, CLOSED_RESET);
+}
+
+/* --- answers that stop the run ---------------------------------------- */
+
+static void test_tls_alert_refusing_cert(void **state)
+{
+	struct window win = usual_window();
+	struct answer a = make_answer(ANSWER_TLS_ALERT);
+	struct verdict v;
 
 	(void)state;
 	a.closed = CLOSED_ALERT;
 	a.alert_refuses_cert = 1;
-	a.during_handshake = 1;
-	snprintf(a.alert, sizeof a.alert, "certificate unknown");
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_CERT_REFUSED);
-	expect_counts(&r, 0, 0, 0, 5);
-	expect_code(&r, APN_NOPERM);
+	strcpy(a.alert, "Certificate is bad");
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
+
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, LO, 0, 0, LO, 1, APN_NOPERM);
+	}
+	window_free(&win);
 }
 
-static void test_tls_alert_refusing_cert_after_writing(void **state)
+static void test_tls_alert_other(void **state)
 {
-	struct answer a = make_answer(ANSWER_TLS_ALERT, N);
-	struct run r;
+	struct window win = usual_window();
+	struct answer a = make_answer(ANSWER_TLS_ALERT);
+	struct verdict v;
 
 	(void)state;
 	a.closed = CLOSED_ALERT;
-	a.alert_refuses_cert = 1;
-	snprintf(a.alert, sizeof a.alert, "certificate revoked");
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_CERT_REFUSED);
-	expect_counts(&r, 0, 0, 0, 5);
-	expect_code(&r, APN_NOPERM);
-}
+	strcpy(a.alert, "Internal error");
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
 
-static void test_tls_alert_other_unconfirmed(void **state)
-{
-	struct answer a = make_answer(ANSWER_TLS_ALERT, N);
-	struct run r;
-
-	(void)state;
-	a.closed = CLOSED_ALERT;
-	snprintf(a.alert, sizeof a.alert, "internal error");
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	expect_counts(&r, 0, 0, 5, 0);
-	expect_code(&r, APN_PROTOCOL);
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, LO, 0, 0, W, 1, APN_PROTOCOL);
+	}
+	window_free(&win);
 }
 
 static void test_protocol_error(void **state)
 {
-	struct answer a = make_answer(ANSWER_PROTOCOL_ERROR, N);
-	struct run r;
+	struct window win = usual_window();
+	struct answer a = make_answer(ANSWER_PROTOCOL_ERROR);
+	struct verdict v;
 
 	(void)state;
+	a.closed = CLOSED_TCP;
 	a.nbytes = 3;
-	a.bytes[0] = 'H';
-	a.bytes[1] = 'T';
-	a.bytes[2] = 'T';
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-	expect_counts(&r, 0, 0, 5, 0);
-	assert_int_equal(r.out.named_found, 0);
-	expect_code(&r, APN_PROTOCOL);
-}
+	memcpy(a.bytes, "\x01\x02\x03", 3);
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
 
-static void test_no_connection_all_failed(void **state)
-{
-	struct answer a = make_answer(ANSWER_NO_CONNECTION, 0);
-	struct run r;
-
-	(void)state;
-	assign(&a, FORMAT_FRAME, &r);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_FAILED, NOTE_NOT_SENT);
-	expect_counts(&r, 0, 0, 0, 5);
-	/* main puts the connect error's own code over this one. */
-	expect_code(&r, APN_TEMPFAIL);
-}
-
-static void test_simple_format_error_names_nothing(void **state)
-{
-	/* Command 0 carries no identifier: even a packet whose id matches a
-	 * notification cannot name it. */
-	struct answer a = error_answer(8, 3, N);
-	struct run r;
-
-	(void)state;
-	assign(&a, FORMAT_SIMPLE, &r);
-	assert_int_equal(r.out.named_found, 0);
-	assert_int_equal(r.out.rejected, 0);
-	for (size_t i = 0; i < N; i++)
-		expect(&r, i, RESULT_UNCONFIRMED, NOTE_NO_ANSWER);
-}
-
-/* --- exit statuses and names ---------------------------------------------- */
-
-static void test_exit_status_map(void **state)
-{
-	(void)state;
-	assert_int_equal(apn_exit_status(APN_OK), 0);
-	assert_int_equal(apn_exit_status(APN_REJECTED), 1);
-	assert_int_equal(apn_exit_status(APN_USAGE), 64);
-	assert_int_equal(apn_exit_status(APN_DATAERR), 65);
-	assert_int_equal(apn_exit_status(APN_NOINPUT), 66);
-	assert_int_equal(apn_exit_status(APN_NOHOST), 68);
-	assert_int_equal(apn_exit_status(APN_UNAVAILABLE), 69);
-	assert_int_equal(apn_exit_status(APN_SOFTWARE), 70);
-	assert_int_equal(apn_exit_status(APN_IOERR), 74);
-	assert_int_equal(apn_exit_status(APN_TEMPFAIL), 75);
-	assert_int_equal(apn_exit_status(APN_PROTOCOL), 76);
-	assert_int_equal(apn_exit_status(APN_NOPERM), 77);
-	assert_int_equal(apn_exit_status(APN_CONFIG), 78);
-}
-
-static void test_code_worst_ok_loses(void **state)
-{
-	static const enum apn_code all[] = {
-		APN_REJECTED, APN_USAGE, APN_DATAERR, APN_NOINPUT, APN_NOHOST,
-		APN_UNAVAILABLE, APN_SOFTWARE, APN_IOERR, APN_TEMPFAIL,
-		APN_PROTOCOL, APN_NOPERM, APN_CONFIG,
-	};
-
-	(void)state;
-	assert_int_equal(apn_code_worst(APN_OK, APN_OK), APN_OK);
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		assert_int_equal(apn_code_worst(APN_OK, all[i]), all[i]);
-		assert_int_equal(apn_code_worst(all[i], APN_OK), all[i]);
-		assert_int_equal(apn_code_worst(all[i], all[i]), all[i]);
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, LO, 0, 0, W, 1, APN_PROTOCOL);
 	}
+	window_free(&win);
 }
 
-static void test_answer_kind_names(void **state)
+static void test_stalled(void **state)
 {
-	(void)state;
-	assert_string_equal(answer_kind_name(ANSWER_NONE), "none");
-	assert_string_equal(answer_kind_name(ANSWER_ERROR_RESPONSE), "error-response");
-	assert_string_equal(answer_kind_name(ANSWER_CLOSE_NOTIFY), "close-notify");
-	assert_string_equal(answer_kind_name(ANSWER_TCP_CLOSE), "tcp-close");
-	assert_string_equal(answer_kind_name(ANSWER_TLS_ALERT), "tls-alert");
-	assert_string_equal(answer_kind_name(ANSWER_PROTOCOL_ERROR), "protocol-error");
-	assert_string_equal(answer_kind_name(ANSWER_STALLED), "stalled");
-	assert_string_equal(answer_kind_name(ANSWER_NO_CONNECTION), "no-connection");
-}
-
-static void test_closed_kind_names(void **state)
-{
-	(void)state;
-	assert_string_equal(closed_kind_name(CLOSED_OPEN), "open");
-	assert_string_equal(closed_kind_name(CLOSED_CLOSE_NOTIFY), "close-notify");
-	assert_string_equal(closed_kind_name(CLOSED_TCP), "tcp-close");
-	assert_string_equal(closed_kind_name(CLOSED_RESET), "reset");
-	assert_string_equal(closed_kind_name(CLOSED_ALERT), "tls-alert");
-	assert_string_equal(closed_kind_name(CLOSED_ERROR), "tls-error");
-}
-
-static void test_result_names(void **state)
-{
-	(void)state;
-	assert_string_equal(result_name(RESULT_OK), "ok");
-	assert_string_equal(result_name(RESULT_REJECTED), "rejected");
-	assert_string_equal(result_name(RESULT_UNCONFIRMED), "unconfirmed");
-	assert_string_equal(result_name(RESULT_FAILED), "failed");
-}
-
-static void test_note_texts(void **state)
-{
-	static const enum note notes[] = {
-		NOTE_NOT_SENT, NOTE_AFTER_REJECTED, NOTE_AFTER_SHUTDOWN,
-		NOTE_NO_ANSWER, NOTE_CERT_REFUSED,
-	};
+	struct window win = usual_window();
+	struct answer a = make_answer(ANSWER_STALLED);
+	struct verdict v;
 
 	(void)state;
-	assert_string_equal(note_text(NOTE_NONE), "");
-	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
-		assert_non_null(note_text(notes[i]));
-		assert_true(note_text(notes[i])[0] != '\0');
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
+
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, LO, 0, 0, W, 1, APN_TEMPFAIL);
 	}
+	window_free(&win);
+}
+
+/* Nothing was written on a connection that never came up. */
+static void test_no_connection(void **state)
+{
+	struct window win = make_window(FIRST_ID, LO, LO, NEXT);
+	struct answer a = make_answer(ANSWER_NO_CONNECTION);
+	struct verdict v;
+
+	(void)state;
+	a.closed = CLOSED_ERROR;
+	a.during_handshake = 1;
+	for (int amo = 0; amo <= 1; amo++) {
+		struct verdict_context ctx = make_ctx(FORMAT_FRAME, amo);
+
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_NOTHING, 0, LO, 0, 0, LO, 0, APN_OK);
+	}
+	window_free(&win);
+}
+
+/* --- identifiers wrapping past 4294967295 ----------------------------- */
+
+/* first_id 4294967290: seq 5 is 4294967295, seq 6 is 1 (0 is skipped),
+ * seq 11 is 6.  [3, 12) is written. */
+#define WRAP_FIRST 4294967290U
+#define WRAP_LO 3
+#define WRAP_W 12
+
+static void test_wrap_rejected_after_wrap(void **state)
+{
+	struct window win = make_window(WRAP_FIRST, WRAP_LO, WRAP_W, 20);
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, 1);
+	struct verdict v;
+
+	(void)state;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 6, 6, 1, 8, 6, 0, APN_OK);
+	a = error_answer(8, 2);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 7, 7, 1, 8, 7, 0, APN_OK);
+	a = error_answer(STATUS_SHUTDOWN, 6);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 11, 12, 0, STATUS_SHUTDOWN, 12, 0,
+	       APN_OK);
+	window_free(&win);
+}
+
+static void test_wrap_rejected_before_wrap(void **state)
+{
+	struct window win = make_window(WRAP_FIRST, WRAP_LO, WRAP_W, 20);
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, 4294967295U);
+	struct verdict v;
+
+	(void)state;
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, 5, 5, 1, 8, 5, 0, APN_OK);
+	a = error_answer(8, 4294967293U);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_NOTIFICATION, WRAP_LO, WRAP_LO, 1, 8, WRAP_LO, 0,
+	       APN_OK);
+	window_free(&win);
+}
+
+static void test_wrap_unmatched(void **state)
+{
+	static const uint32_t outside[] = {
+		4294967290U, 4294967292U, /* seq 0, 2: resolved */
+		7, 10,                    /* seq 12, 15: unwritten */
+		0,
+	};
+	struct window win = make_window(WRAP_FIRST, WRAP_LO, WRAP_W, 20);
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 1);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+		struct answer a = error_answer(8, outside[i]);
+		struct verdict v = decide(&a, &ctx, &win);
+
+		expect(&v, NAMED_UNMATCHED, 0, WRAP_LO, 0, 0, WRAP_W, 0,
+		       APN_OK);
+	}
+	window_free(&win);
+}
+
+/* The sentinel right after the wrap. */
+static void test_wrap_sentinel(void **state)
+{
+	struct window win = make_window(WRAP_FIRST, WRAP_LO, WRAP_W, 20);
+	struct verdict_context ctx = make_ctx(FORMAT_FRAME, 0);
+	struct answer a = error_answer(8, 7);
+	struct verdict v;
+
+	(void)state;
+	ctx.sentinel_sent = 1;
+	ctx.sentinel_id = window_id(&win, WRAP_W);
+	assert_int_equal(ctx.sentinel_id, 7);
+	v = decide(&a, &ctx, &win);
+	expect(&v, NAMED_SENTINEL, 0, WRAP_W, 0, 0, WRAP_W, 0, APN_OK);
+	window_free(&win);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_none_all_written_all_ok),
 		cmocka_unit_test(test_rejected_middle),
 		cmocka_unit_test(test_rejected_middle_enhanced),
-		cmocka_unit_test(test_rejected_last),
+		cmocka_unit_test(test_rejected_middle_at_most_once),
 		cmocka_unit_test(test_rejected_first),
-		cmocka_unit_test(test_shutdown_names_last_processed),
-		cmocka_unit_test(test_error_id_zero_unconfirmed),
-		cmocka_unit_test(test_error_unknown_id_unconfirmed),
-		cmocka_unit_test(test_partly_written_rest_not_sent),
-		cmocka_unit_test(test_partly_written_close_notify),
-		cmocka_unit_test(test_rejected_with_later_unwritten),
-		cmocka_unit_test(test_close_notify_unconfirmed),
-		cmocka_unit_test(test_tcp_close_unconfirmed),
-		cmocka_unit_test(test_stalled_unconfirmed),
-		cmocka_unit_test(test_tls_alert_refusing_cert_all_failed),
-		cmocka_unit_test(test_tls_alert_refusing_cert_after_writing),
-		cmocka_unit_test(test_tls_alert_other_unconfirmed),
+		cmocka_unit_test(test_rejected_last),
+		cmocka_unit_test(test_rejected_other_statuses),
+		cmocka_unit_test(test_shutdown_names_middle),
+		cmocka_unit_test(test_shutdown_names_last),
+		cmocka_unit_test(test_unmatched_resolved_id),
+		cmocka_unit_test(test_unmatched_unwritten_id),
+		cmocka_unit_test(test_unmatched_id_zero),
+		cmocka_unit_test(test_unmatched_shutdown_outside),
+		cmocka_unit_test(test_sentinel_by_id),
+		cmocka_unit_test(test_sentinel_by_id_other_statuses),
+		cmocka_unit_test(test_sentinel_id_zero),
+		cmocka_unit_test(test_sentinel_id_zero_shutdown_unmatched),
+		cmocka_unit_test(test_no_sentinel_id_zero_unmatched),
+		cmocka_unit_test(test_sentinel_sent_notification_named),
+		cmocka_unit_test(test_simple_format_names_nothing),
+		cmocka_unit_test(test_none_all_ok),
+		cmocka_unit_test(test_close_notify_nothing_proven),
+		cmocka_unit_test(test_tcp_close_nothing_proven),
+		cmocka_unit_test(test_tls_alert_refusing_cert),
+		cmocka_unit_test(test_tls_alert_other),
 		cmocka_unit_test(test_protocol_error),
-		cmocka_unit_test(test_no_connection_all_failed),
-		cmocka_unit_test(test_simple_format_error_names_nothing),
-		cmocka_unit_test(test_exit_status_map),
-		cmocka_unit_test(test_code_worst_ok_loses),
-		cmocka_unit_test(test_answer_kind_names),
-		cmocka_unit_test(test_closed_kind_names),
-		cmocka_unit_test(test_result_names),
-		cmocka_unit_test(test_note_texts),
+		cmocka_unit_test(test_stalled),
+		cmocka_unit_test(test_no_connection),
+		cmocka_unit_test(test_wrap_rejected_after_wrap),
+		cmocka_unit_test(test_wrap_rejected_before_wrap),
+		cmocka_unit_test(test_wrap_unmatched),
+		cmocka_unit_test(test_wrap_sentinel),
 	};
 
-	return cmocka_run_group_tests(tests, setup_list, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
