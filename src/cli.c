@@ -56,10 +56,12 @@ static int build(struct table *t)
 	t->sandbox = arg_lit0(NULL, "sandbox", "use " SANDBOX_HOST ":2195");
 	t->gateway = arg_str0(NULL, "gateway", "HOST[:PORT]",
 			      "gateway to use (default " DEFAULT_HOST ":2195)");
-	t->h_payload = arg_rem(NULL, "Payload (a JSON object of at most 2048 bytes):");
+	t->h_payload = arg_rem(NULL, "Payload (JSON object, at most 2048 bytes; a stdin line "
+			       "may carry its own):");
 	t->payload = arg_str0("p", "payload", "JSON", "the payload, as is");
 	t->payload_file = arg_str0(NULL, "payload-file", "FILE",
-				   "read the payload from FILE (- for stdin)");
+				   "read the payload from FILE (- for stdin, when "
+				   "the tokens are arguments)");
 	t->alert = arg_str0("a", "alert", "TEXT", "or build it: aps.alert");
 	t->badge = arg_str0("b", "badge", "N", "aps.badge (0 clears it)");
 	t->sound = arg_str0("s", "sound", "NAME", "aps.sound");
@@ -81,7 +83,8 @@ static int build(struct table *t)
 			     "command 2 (default), 1 or 0; simple cannot name a failed notification");
 	t->h_run = arg_rem(NULL, "Running:");
 	t->timeout = arg_str0("t", "timeout", "SECONDS",
-			      "wait this long for an answer after the last frame (default 2)");
+			      "a notification the gateway has received is ok after "
+			      "this long with no answer (default 2)");
 	t->connect_timeout = arg_str0(NULL, "connect-timeout", "SECONDS",
 				      "limit for DNS, TCP connect and TLS handshake (default 10)");
 	t->h_delivery = arg_rem(NULL, "Delivery:");
@@ -97,8 +100,8 @@ static int build(struct table *t)
 	t->confirm_every = arg_str0(NULL, "confirm-every", "N",
 				    "also confirm after every N notifications (implies --confirm)");
 	t->idle_timeout = arg_str0(NULL, "idle-timeout", "SECONDS",
-				   "close the connection after SECONDS without input "
-				   "(default: keep it open)");
+				   "close the connection after SECONDS idle, nothing "
+				   "to send or resolve (default: keep it open)");
 	t->failed_out = arg_str0(NULL, "failed-out", "FILE",
 				 "write the input lines of failed and unconfirmed "
 				 "notifications to FILE");
@@ -109,7 +112,8 @@ static int build(struct table *t)
 	t->help = arg_lit0("h", "help", "show this help and exit");
 	t->version = arg_lit0("V", "version", "show versions (with the GnuTLS in use) and exit");
 	t->tokens = arg_strn(NULL, NULL, "TOKEN", 0, 65536,
-			     "device token in hex; none or - reads tokens from stdin, one a line");
+			     "device token in hex; none or - reads stdin: one "
+			     "TOKEN [PAYLOAD] a line");
 	t->end = arg_end(20);
 	return arg_nullcheck((void **)t);
 }
@@ -179,10 +183,11 @@ void cli_help(FILE *fp)
 	print_glossary(fp, (void **)&t);
 	fprintf(fp, "\nA gateway that stops reading or acknowledging for the longer of\n"
 		"--connect-timeout and --timeout is reported as stalled.\n"
-		"\nExit status: 0 all ok; 1 rejected (nothing else lost); 64 usage;\n"
-		"65 bad token or payload; 66 unreadable file; 68 host not found;\n"
-		"69 cannot connect; 70 internal error; 74 cannot write the report;\n"
-		"75 try again later (unconfirmed or failed notifications, status 10);\n"
+		"\nExit status: 0 all ok; 1 rejected (nothing else wrong); 64 usage;\n"
+		"65 bad token, payload or input line; 66 unreadable file or stdin;\n"
+		"68 host not found; 69 cannot connect; 70 internal error;\n"
+		"74 cannot write the report or the --failed-out file;\n"
+		"75 try again later (some notification failed or unconfirmed);\n"
 		"76 protocol or handshake error; 77 certificate refused; 78 bad credentials.\n"
 		"When several apply: 70, 74, 64, 66, 78, 68, 69, 77, 76, 65, 75, 1, 0.\n"
 		"See apnsend(1).\n");
