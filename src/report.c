@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -52,48 +53,124 @@ static void put_json_string(FILE *out, const char *s)
 	json_decref(j);
 }
 
+int report_shows_results(const struct report *r)
+{
+	return r->json || !r->quiet;
+}
+
+/* A result line is built in memory and written with one fwrite: it is
+ * printed for every notification, and printf's parsing of its format
+ * was most of the time a --json run spent outside the kernel. */
+struct linebuf {
+	char b[64 + TOKEN_HEX_MAX + 6 * 24];
+	size_t n;
+};
+
+static void lb_str(struct linebuf *lb, const char *s)
+{
+	size_t len = strlen(s);
+
+	memcpy(lb->b + lb->n, s, len);
+	lb->n += len;
+}
+
+static void lb_u64(struct linebuf *lb, uint64_t v)
+{
+	char d[24];
+	size_t i = sizeof d;
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(lb->b + lb->n, d + i, sizeof d - i);
+	lb->n += sizeof d - i;
+}
+
+/* Spaces up to `width` characters from `from`, as printf's %-Ns. */
+static void lb_pad(struct linebuf *lb, size_t from, size_t width)
+{
+	while (lb->n - from < width)
+		lb->b[lb->n++] = ' ';
+}
+
+static void lb_flush(struct linebuf *lb, FILE *out)
+{
+	fwrite(lb->b, 1, lb->n, out);
+	lb->n = 0;
+}
+
 void report_result(const struct report *r, const struct result_line *l)
 {
-	char hex[TOKEN_HEX_MAX], where[40];
+	struct linebuf lb;
+	char hex[TOKEN_HEX_MAX];
 	int has_id = r->format != FORMAT_SIMPLE && l->result != RESULT_INVALID;
+	int arg = (l->where & SOURCE_ARG_BIT) != 0;
+	uint64_t where = l->where & ~SOURCE_ARG_BIT;
+	size_t from;
 
+	if (!report_shows_results(r))
+		return;
 	if (l->token)
 		token_hex(l->token, hex);
+	lb.n = 0;
 	if (r->json) {
-		/* Formatted by hand, not through jansson objects: this line is
-		 * printed for every notification, and only the reason can need
-		 * escaping. */
-		fputs("{\"type\":\"notification\",", r->out);
-		if (l->where & SOURCE_ARG_BIT)
-			fprintf(r->out, "\"argument\":%" PRIu64, l->where & ~SOURCE_ARG_BIT);
-		else
-			fprintf(r->out, "\"line\":%" PRIu64, l->where);
-		if (has_id)
-			fprintf(r->out, ",\"id\":%" PRIu32, l->id);
-		if (l->token)
-			fprintf(r->out, ",\"token\":\"%s\"", hex);
-		fprintf(r->out, ",\"result\":\"%s\",\"attempts\":%u",
-			result_name(l->result), l->attempts);
+		/* Formatted by hand, not through jansson objects: only the
+		 * reason can need escaping. */
+		lb_str(&lb, arg ? "{\"type\":\"notification\",\"argument\":"
+				: "{\"type\":\"notification\",\"line\":");
+		lb_u64(&lb, where);
+		if (has_id) {
+			lb_str(&lb, ",\"id\":");
+			lb_u64(&lb, l->id);
+		}
+		if (l->token) {
+			lb_str(&lb, ",\"token\":\"");
+			lb_str(&lb, hex);
+			lb_str(&lb, "\"");
+		}
+		lb_str(&lb, ",\"result\":\"");
+		lb_str(&lb, result_name(l->result));
+		lb_str(&lb, "\",\"attempts\":");
+		lb_u64(&lb, l->attempts);
 		if (l->result == RESULT_REJECTED) {
-			fprintf(r->out, ",\"status\":%u,\"reason\":", l->status);
+			lb_str(&lb, ",\"status\":");
+			lb_u64(&lb, l->status);
+			lb_str(&lb, ",\"reason\":");
+			lb_flush(&lb, r->out);
 			put_json_string(r->out, status_name(l->status));
 		} else if (l->reason != NULL) {
-			fputs(",\"reason\":", r->out);
+			lb_str(&lb, ",\"reason\":");
+			lb_flush(&lb, r->out);
 			put_json_string(r->out, l->reason);
 		}
-		fputs("}\n", r->out);
+		lb_str(&lb, "}\n");
+		lb_flush(&lb, r->out);
 		return;
 	}
-	if (r->quiet)
-		return;
-	source_where(l->where, where, sizeof where);
-	fprintf(r->out, "%-11s %-11s", result_name(l->result), where);
-	if (has_id)
-		fprintf(r->out, " id %-5" PRIu32, l->id);
-	if (l->result != RESULT_INVALID)
-		fprintf(r->out, " attempts %u", l->attempts);
-	if (l->token)
-		fprintf(r->out, "  %s", hex);
+	/* "%-11s %-11s id %-5u attempts %u  TOKEN" */
+	lb_str(&lb, result_name(l->result));
+	lb_pad(&lb, 0, 11);
+	lb_str(&lb, " ");
+	from = lb.n;
+	lb_str(&lb, arg ? "argument " : "line ");
+	lb_u64(&lb, where);
+	lb_pad(&lb, from, 11);
+	if (has_id) {
+		lb_str(&lb, " id ");
+		from = lb.n;
+		lb_u64(&lb, l->id);
+		lb_pad(&lb, from, 5);
+	}
+	if (l->result != RESULT_INVALID) {
+		lb_str(&lb, " attempts ");
+		lb_u64(&lb, l->attempts);
+	}
+	if (l->token) {
+		lb_str(&lb, "  ");
+		lb_str(&lb, hex);
+	}
+	lb_flush(&lb, r->out);
 	if (l->result == RESULT_REJECTED)
 		fprintf(r->out, "  status %u (%s)", l->status, status_name(l->status));
 	else if (l->reason != NULL)

@@ -48,6 +48,10 @@ struct result_line {
 
 void report_result(const struct report *r, const struct result_line *l);
 
+/* Whether report_result prints anything (not with --quiet alone): when it
+ * does not, the caller need not look up what a result line would show. */
+int report_shows_results(const struct report *r);
+
 /* How one connection ended. */
 struct conn_line {
 	unsigned number;               /* 1, 2, ... */

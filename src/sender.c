@@ -103,15 +103,22 @@ static void internal(struct sender *s, const struct apn_error *err)
 	s->stop = s->broken = 1;
 }
 
-static void count(struct sender *s, enum result r)
+static void count_n(struct sender *s, enum result r, uint64_t n)
 {
-	s->tot->results[r]++;
+	if (n == 0)
+		return;
+	s->tot->results[r] += n;
 	if (r == RESULT_REJECTED)
 		s->code = apn_code_worst(s->code, APN_REJECTED);
 	else if (r == RESULT_INVALID)
 		s->code = apn_code_worst(s->code, APN_DATAERR);
 	else if (r != RESULT_OK)
 		s->code = apn_code_worst(s->code, APN_TEMPFAIL);
+}
+
+static void count(struct sender *s, enum result r)
+{
+	count_n(s, r, 1);
 }
 
 static void to_failed_out(struct sender *s, const char *raw, size_t len)
@@ -152,28 +159,35 @@ static void resolve(struct sender *s, uint64_t to, enum result result,
 {
 	struct apn_error err = { APN_OK, "" };
 	int current = s->conn != NULL;
+	int to_fo = (result == RESULT_FAILED || result == RESULT_UNCONFIRMED) &&
+		    s->p->failed_out != NULL;
 
 	if (s->broken)
 		return;
-	for (uint64_t seq = s->win.lo; seq < to; seq++) {
-		struct spool_rec rec;
-		struct result_line l;
+	if (!to_fo && !report_shows_results(s->p->rep)) {
+		/* Nothing is printed (--quiet): no record need be read back. */
+		count_n(s, result, to > s->win.lo ? to - s->win.lo : 0);
+	} else {
+		for (uint64_t seq = s->win.lo; seq < to; seq++) {
+			struct spool_rec rec;
+			struct result_line l;
 
-		if (spool_get(s->p->spool, seq, &rec, &err) != 0) {
-			internal(s, &err);
-			return;
+			if (spool_get(s->p->spool, seq, &rec, &err) != 0) {
+				internal(s, &err);
+				return;
+			}
+			l.result = result;
+			l.where = rec.line;
+			l.id = rec.id;
+			l.token = &rec.token;
+			l.attempts = window_attempts(&s->win, seq, current);
+			l.status = status;
+			l.reason = reason;
+			report_result(s->p->rep, &l);
+			count(s, result);
+			if (to_fo)
+				to_failed_out(s, rec.raw, rec.raw_len);
 		}
-		l.result = result;
-		l.where = rec.line;
-		l.id = rec.id;
-		l.token = &rec.token;
-		l.attempts = window_attempts(&s->win, seq, current);
-		l.status = status;
-		l.reason = reason;
-		report_result(s->p->rep, &l);
-		count(s, result);
-		if (result == RESULT_FAILED || result == RESULT_UNCONFIRMED)
-			to_failed_out(s, rec.raw, rec.raw_len);
 	}
 	window_resolve(&s->win, to);
 	spool_forget(s->p->spool, to);
