@@ -20,6 +20,26 @@ static int hexval(char c)
 	return (int)hex1[(unsigned char)c] - 1;
 }
 
+/* The common case, a token of hex digits alone, two digits a step: 1 if
+ * text is that (and its length is in range), else 0 and the general loop
+ * decides. */
+static int hex_only(const char *text, size_t len, struct apn_token *out)
+{
+	const unsigned char *t = (const unsigned char *)text;
+
+	if (len % 2 != 0 || len < 2 * TOKEN_MIN_BYTES || len > 2 * TOKEN_MAX_BYTES)
+		return 0;
+	for (size_t i = 0; i < len; i += 2) {
+		unsigned hi = hex1[t[i]], lo = hex1[t[i + 1]];
+
+		if (hi == 0 || lo == 0)
+			return 0;
+		out->bytes[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
+	}
+	out->len = len / 2;
+	return 1;
+}
+
 static int blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -46,6 +66,8 @@ int token_parse(const char *text, size_t len, struct apn_token *out,
 		*why = "'>' without an opening '<'";
 		return -1;
 	}
+	if (hex_only(text + b, e - b, out))
+		return 0;
 	out->len = 0;
 	for (size_t i = b; i < e; i++) {
 		int v;
