@@ -41,6 +41,8 @@ size_t frame_encode(enum frame_format fmt, const struct notification *n,
 
 #define ERROR_RESPONSE_BYTES 6
 #define ERROR_RESPONSE_COMMAND 8
+#define STATUS_MISSING_TOKEN 2
+#define STATUS_MISSING_PAYLOAD 4
 #define STATUS_SHUTDOWN 10
 
 struct error_response {

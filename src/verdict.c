@@ -12,6 +12,23 @@ static void nothing_proven(const struct verdict_context *ctx,
 		v->unconfirmed_below = win->w;
 }
 
+/* Whether the packet answers our sentinel: it names the sentinel, or it
+ * carries identifier 0 with a status only the sentinel can earn (every
+ * notification apnsend writes has a token and a payload).  Identifier 0
+ * with any other status may be about a real notification: it names
+ * nothing, and proves nothing. */
+static int answers_sentinel(const struct answer *ans,
+			    const struct verdict_context *ctx)
+{
+	if (!ctx->sentinel_sent)
+		return 0;
+	if (ans->packet.id == ctx->sentinel_id)
+		return 1;
+	return ans->packet.id == 0 &&
+	       (ans->packet.status == STATUS_MISSING_TOKEN ||
+		ans->packet.status == STATUS_MISSING_PAYLOAD);
+}
+
 void verdict_decide(const struct answer *ans, const struct verdict_context *ctx,
 		    const struct window *win, struct verdict *v)
 {
@@ -24,9 +41,7 @@ void verdict_decide(const struct answer *ans, const struct verdict_context *ctx,
 
 	switch (ans->kind) {
 	case ANSWER_ERROR_RESPONSE:
-		if (ctx->sentinel_sent &&
-		    (ans->packet.id == ctx->sentinel_id ||
-		     (ans->packet.id == 0 && ans->packet.status != STATUS_SHUTDOWN))) {
+		if (answers_sentinel(ans, ctx)) {
 			v->named = NAMED_SENTINEL;
 			v->ok_below = v->unconfirmed_below = win->w;
 			return;

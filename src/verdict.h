@@ -4,8 +4,9 @@
  *   error-response naming #k (status != 10): before #k ok, #k rejected;
  *       the gateway discarded what came after #k: resend it;
  *   status 10 naming #k: #k and before ok; resend the rest;
- *   the reply to our sentinel (its identifier, or identifier 0 with a
- *       status other than 10): every notification written before it ok;
+ *   the reply to our sentinel (its identifier, or identifier 0 with
+ *       status 2 or 4, which only the sentinel can earn): every
+ *       notification written before it ok;
  *   a packet naming no notification in the window, close-notify,
  *       tcp-close: nothing is proven; resend (or, --at-most-once, report
  *       them unconfirmed);

@@ -341,34 +341,46 @@ static void test_sentinel_by_id_other_statuses(void **state)
 	window_free(&win);
 }
 
+/* Identifier 0 answers the sentinel only with a status no real
+ * notification can earn: missing token (2) or missing payload (4). */
 static void test_sentinel_id_zero(void **state)
 {
+	static const uint8_t statuses[] = { STATUS_MISSING_TOKEN, STATUS_MISSING_PAYLOAD };
 	struct window win = usual_window();
 	struct verdict_context ctx = sentinel_ctx(0);
-	struct answer a = error_answer(2, 0);
 	struct verdict v;
 
 	(void)state;
-	v = decide(&a, &ctx, &win);
-	expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	for (size_t i = 0; i < sizeof statuses; i++) {
+		struct answer a = error_answer(statuses[i], 0);
+
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_SENTINEL, 0, W, 0, 0, W, 0, APN_OK);
+	}
 	window_free(&win);
 }
 
-/* Identifier 0 with status 10 is a shutdown naming nothing, not the
- * reply to the sentinel. */
-static void test_sentinel_id_zero_shutdown_unmatched(void **state)
+/* Identifier 0 with any other status (a shutdown, or a real rejection
+ * such as invalid token from a gateway that does not name it) names
+ * nothing: nothing before the sentinel is proven. */
+static void test_sentinel_id_zero_other_status_unmatched(void **state)
 {
+	static const uint8_t statuses[] = { 1, 3, 5, 6, 7, 8, STATUS_SHUTDOWN, 128, 255 };
 	struct window win = usual_window();
 	struct verdict_context ctx = sentinel_ctx(0);
-	struct answer a = error_answer(STATUS_SHUTDOWN, 0);
 	struct verdict v;
 
 	(void)state;
-	v = decide(&a, &ctx, &win);
-	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
-	ctx.at_most_once = 1;
-	v = decide(&a, &ctx, &win);
-	expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, W, 0, APN_OK);
+	for (size_t i = 0; i < sizeof statuses; i++) {
+		struct answer a = error_answer(statuses[i], 0);
+
+		ctx.at_most_once = 0;
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, LO, 0, APN_OK);
+		ctx.at_most_once = 1;
+		v = decide(&a, &ctx, &win);
+		expect(&v, NAMED_UNMATCHED, 0, LO, 0, 0, W, 0, APN_OK);
+	}
 	window_free(&win);
 }
 
@@ -668,7 +680,7 @@ int main(void)
 		cmocka_unit_test(test_sentinel_by_id),
 		cmocka_unit_test(test_sentinel_by_id_other_statuses),
 		cmocka_unit_test(test_sentinel_id_zero),
-		cmocka_unit_test(test_sentinel_id_zero_shutdown_unmatched),
+		cmocka_unit_test(test_sentinel_id_zero_other_status_unmatched),
 		cmocka_unit_test(test_no_sentinel_id_zero_unmatched),
 		cmocka_unit_test(test_sentinel_sent_notification_named),
 		cmocka_unit_test(test_simple_format_names_nothing),
