@@ -345,6 +345,9 @@ void report_summary(const struct report *r, const struct totals *t,
 
 		json_object_set_new(j, "type", json_string("summary"));
 		json_object_set_new(j, "notifications", json_integer((json_int_t)total));
+		/* Written at least once: every write is a first or a resend. */
+		json_object_set_new(j, "sent",
+				    json_integer((json_int_t)(t->written - t->resent)));
 		for (int i = 0; i < RESULT_KINDS; i++)
 			json_object_set_new(j, result_name((enum result)i),
 					    json_integer((json_int_t)t->results[i]));
