@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -108,16 +107,6 @@ static int load_creds(const struct options *o, struct tls_creds **creds,
 	return rc;
 }
 
-static uint32_t expiry_at(const struct options *o)
-{
-	unsigned long long at;
-
-	if (o->expiry == 0)
-		return 0;
-	at = (unsigned long long)time(NULL) + (unsigned long long)o->expiry;
-	return at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
-}
-
 static enum apn_code run(const struct options *o)
 {
 	struct apn_error err = { APN_OK, "" };
@@ -170,7 +159,7 @@ static enum apn_code run(const struct options *o)
 	memset(&sp, 0, sizeof sp);
 	sp.format = o->format;
 	sp.first_id = o->first_id;
-	sp.expiry = expiry_at(o);
+	sp.expiry_s = o->expiry;
 	sp.priority = (uint8_t)o->priority;
 	sp.payload = (const uint8_t *)payload;
 	sp.payload_len = plen;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "msg.h"
@@ -242,6 +243,20 @@ static void fail_rest(struct sender *s, const char *reason)
 
 /* ---- input -------------------------------------------------------------- */
 
+/* The frame's expiry: --expiry seconds from now, now being when the
+ * notification is first encoded, so a long stream does not send
+ * notifications that expired before they were written (a resend keeps
+ * the frame, and so its expiry). */
+static uint32_t expiry_now(const struct sender_params *p)
+{
+	unsigned long long at;
+
+	if (p->expiry_s <= 0)
+		return 0;
+	at = (unsigned long long)time(NULL) + (unsigned long long)p->expiry_s;
+	return at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
+}
+
 /* Read input until one valid item is spooled (1), or none is available now
  * (0: s->want_input or s->input_done says why).  Invalid lines get their
  * result on the way.  -1: internal error. */
@@ -278,7 +293,7 @@ static int ingest(struct sender *s, const uint8_t **frame, size_t *flen)
 		}
 		s->read++;
 		n.id = window_id(&s->win, s->win.next);
-		n.expiry = p->expiry;
+		n.expiry = expiry_now(p);
 		n.priority = p->priority;
 		n.token = &it.li.token;
 		n.payload = it.li.payload ? (const uint8_t *)it.li.payload : p->payload;
@@ -329,7 +344,7 @@ static void append_sentinel(struct sender *s)
 
 	memset(&none, 0, sizeof none);
 	n.id = s->sentinel_id = window_id(&s->win, s->win.w + s->b.nseq);
-	n.expiry = s->p->expiry;
+	n.expiry = expiry_now(s->p);
 	n.priority = s->p->priority;
 	n.token = &none;
 	n.payload = (const uint8_t *)"";

@@ -26,7 +26,8 @@
 struct sender_params {
 	enum frame_format format;
 	uint32_t first_id;
-	uint32_t expiry;
+	long expiry_s;           /* --expiry: seconds from when each notification
+				  * is first written; 0 = do not store */
 	uint8_t priority;
 	const uint8_t *payload; /* the default payload */
 	size_t payload_len;

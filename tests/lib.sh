@@ -162,14 +162,18 @@ hex() { od -An -tx1 -v | tr -d ' \n'; }
 # wait_until SECONDS WHAT COMMAND...: run COMMAND every 50 ms until it
 # succeeds; fail naming WHAT after SECONDS.
 wait_until() {
+	_secs=$1
 	_limit=$(( $(now) + $1 ))
 	_what=$2
 	shift 2
 	until "$@"; do
-		[ "$(now)" -lt "$_limit" ] || fail "waited $1 s for: $_what"
+		[ "$(now)" -lt "$_limit" ] || fail "waited $_secs s for: $_what"
 		sleep 0.05
 	done
 }
+
+# reached T: the clock (now) has reached T.
+reached() { [ "$(now)" -ge "$1" ]; }
 
 # has_lines FILE REGEX N: FILE has at least N lines matching REGEX.
 has_lines() {
