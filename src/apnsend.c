@@ -63,7 +63,7 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 	if (o->payload_file != NULL) {
 		const char *path = strcmp(o->payload_file, "-") == 0 ? "/dev/stdin"
 								     : o->payload_file;
-		if (readfile("--payload-file", path, 1024 * 1024, &text, &tlen, err) != 0)
+		if (readfile("--payload-file", path, 1024 * 1024, APN_DATAERR, &text, &tlen, err) != 0)
 			return -1;
 	} else {
 		tlen = strlen(o->payload);

@@ -14,7 +14,7 @@ int passphrase_get(const char *pass_file, char **out, struct apn_error *err)
 
 	*out = NULL;
 	if (pass_file != NULL) {
-		if (readfile("--pass-file", pass_file, 4096, &text, &len, err) != 0)
+		if (readfile("--pass-file", pass_file, 4096, APN_CONFIG, &text, &len, err) != 0)
 			return -1;
 		n = strcspn(text, "\r\n");
 		if (n == 0) {

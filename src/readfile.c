@@ -31,8 +31,8 @@ void readfile_wipe(char *buf, size_t len)
 	free(buf);
 }
 
-int readfile(const char *what, const char *path, size_t max, char **buf,
-	     size_t *len, struct apn_error *err)
+int readfile(const char *what, const char *path, size_t max, enum apn_code too_big,
+	     char **buf, size_t *len, struct apn_error *err)
 {
 	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *p = NULL;
@@ -87,7 +87,7 @@ int readfile(const char *what, const char *path, size_t max, char **buf,
 	close(fd);
 	if (n > max) {
 		readfile_wipe(p, n);
-		return apn_fail(err, APN_NOINPUT, "%s file %s is larger than %zu bytes",
+		return apn_fail(err, too_big, "%s file %s is larger than %zu bytes",
 				what, path, max);
 	}
 	p[n] = '\0';

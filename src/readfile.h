@@ -8,10 +8,12 @@
 
 /* Read all of path ("-" is not special) into a malloc'd buffer with a NUL
  * after the data.  what names the file in messages ("--cert").  Fails with
- * APN_NOINPUT when the file cannot be opened or read, or is larger than max
- * bytes.  The caller frees *buf, with readfile_wipe when it held secrets. */
-int readfile(const char *what, const char *path, size_t max, char **buf,
-	     size_t *len, struct apn_error *err);
+ * APN_NOINPUT when the file cannot be opened or read, and with too_big
+ * when it is larger than max bytes (readable, but it cannot be what it
+ * should: a payload, a key).  The caller frees *buf, with readfile_wipe
+ * when it held secrets. */
+int readfile(const char *what, const char *path, size_t max, enum apn_code too_big,
+	     char **buf, size_t *len, struct apn_error *err);
 
 /* Overwrite len bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t len);

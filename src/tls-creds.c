@@ -86,7 +86,7 @@ static int load_pem(struct loaded *l, const struct tls_creds_spec *spec,
 	}
 	if (spec->key_file == NULL)
 		return load_pem_key(l, spec->cert_file, text, len, spec->pass, err);
-	if (readfile("--key", spec->key_file, CRED_FILE_MAX, &ktext, &klen, err) != 0)
+	if (readfile("--key", spec->key_file, CRED_FILE_MAX, APN_CONFIG, &ktext, &klen, err) != 0)
 		return -1;
 	rc = load_pem_key(l, spec->key_file, ktext, klen, spec->pass, err);
 	readfile_wipe(ktext, klen);
@@ -198,7 +198,7 @@ static int load_trust(struct tls_creds *c, const char *ca_file,
 					gnutls_strerror(r));
 		return 0;
 	}
-	if (readfile("--cafile", ca_file, 16 * CRED_FILE_MAX, &text, &len, err) != 0)
+	if (readfile("--cafile", ca_file, 16 * CRED_FILE_MAX, APN_CONFIG, &text, &len, err) != 0)
 		return -1;
 	d.data = (unsigned char *)text;
 	d.size = (unsigned)len;
@@ -227,7 +227,7 @@ int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
 		free(c);
 		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	}
-	if (readfile("--cert", spec->cert_file, CRED_FILE_MAX, &text, &len, err) != 0)
+	if (readfile("--cert", spec->cert_file, CRED_FILE_MAX, APN_CONFIG, &text, &len, err) != 0)
 		goto out;
 	if (pem_has(text, "-----BEGIN ") && !pem_has(text, "-----BEGIN PKCS12")) {
 		if (load_pem(&l, spec, text, len, err) != 0)
