@@ -1,7 +1,7 @@
 /* line.h: one line of input ("TOKEN" or "TOKEN PAYLOAD-JSON").  No I/O.
  *
- * Blank lines and lines starting with '#' are skipped; a trailing CR is
- * ignored.  The token may contain spaces or use the <NSData> form, so the
+ * Blank lines and lines starting with '#' are skipped; a trailing CR and a
+ * leading UTF-8 byte order mark are ignored.  The token may contain spaces or use the <NSData> form, so the
  * payload is taken to start at the first '{' (no token can contain one).
  */
 #ifndef APNSEND_LINE_H

@@ -114,9 +114,53 @@ static void test_not_nul_terminated(void **state)
 	assert_int_equal(it.token.len, 32);
 }
 
+/* A bad line says where it goes wrong: text after a whole token is not a
+ * payload; otherwise the first character that cannot be in a token. */
+static void test_invalid_says_where(void **state)
+{
+	struct line_item it;
+	char why[256];
+	const char nul[] = TOK "\0";
+
+	(void)state;
+	assert_int_equal(parse(TOK " hello", &it, why), LINE_INVALID);
+	assert_string_equal(why, "text after the token: a payload on the line must "
+				 "be a JSON object, starting with '{'");
+	assert_int_equal(parse(TOK " [1]", &it, why), LINE_INVALID);
+	assert_string_equal(why, "text after the token: a payload on the line must "
+				 "be a JSON object, starting with '{'");
+	assert_int_equal(parse("  74g0", &it, why), LINE_INVALID);
+	assert_string_equal(why, "not a hexadecimal digit in the token ('g' at column 3)");
+	assert_int_equal(line_parse(nul, sizeof nul - 1, 2048, &it, why, sizeof why),
+			 LINE_INVALID);
+	assert_string_equal(why, "not a hexadecimal digit in the token "
+				 "(byte 0x00 at column 65)");
+	/* Not a whole token before the stray text: the digit is the fault. */
+	assert_int_equal(parse("740f x", &it, why), LINE_INVALID);
+	assert_string_equal(why, "not a hexadecimal digit in the token ('x' at column 6)");
+	/* Reasons that are not about a character stay as they are. */
+	assert_int_equal(parse("740f", &it, why), LINE_INVALID);
+	assert_null(strstr(why, "column"));
+}
+
+/* A UTF-8 byte order mark before the first token is not part of it. */
+static void test_byte_order_mark(void **state)
+{
+	struct line_item it;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(parse("\xef\xbb\xbf" TOK, &it, why), LINE_OK);
+	assert_int_equal(it.token.bytes[0], 0x74);
+	assert_int_equal(parse("\xef\xbb\xbf# comment", &it, why), LINE_SKIP);
+	assert_int_equal(parse("\xef\xbb\xbf", &it, why), LINE_SKIP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_says_where),
+		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_skip_blank_and_comments),
 		cmocka_unit_test(test_token_only),
 		cmocka_unit_test(test_token_and_payload),

@@ -90,7 +90,7 @@ static void test_invalid_lines_keep_their_number(void **state)
 	end_input();
 	assert_int_equal(next(), SOURCE_INVALID);
 	assert_int_equal(it.where, 1);
-	assert_string_equal(it.why, "not a hexadecimal digit in the token");
+	assert_string_equal(it.why, "not a hexadecimal digit in the token ('x' at column 1)");
 	assert_int_equal(next(), SOURCE_INVALID);
 	assert_int_equal(it.where, 2);
 	assert_non_null(strstr(it.why, "the limit is 16"));
