@@ -203,6 +203,10 @@ static int try_connect(const struct addrinfo *ai, int64_t deadline)
 connected:
 	/* Keepalive: idle gateways and middleboxes drop quiet connections. */
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	/* No Nagle: the sender fills whole TLS records itself, and Nagle
+	 * would hold back the last, partial one (the sentinel with it) until
+	 * the gateway's delayed acknowledgement, 40 ms or more. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;
 fail:
 	soerr = errno;
