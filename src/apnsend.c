@@ -16,9 +16,11 @@
 #include <jansson.h>
 
 #include "answer.h"
+#include "check.h"
 #include "cli.h"
 #include "clock.h"
 #include "error.h"
+#include "feedback.h"
 #include "frame.h"
 #include "msg.h"
 #include "net.h"
@@ -30,6 +32,7 @@
 #include "source.h"
 #include "spool.h"
 #include "tls.h"
+#include "trace.h"
 
 /* A tool started by cron may have fds 0-2 closed: keep them taken so no
  * socket or file of ours becomes "stdout". */
@@ -241,7 +244,19 @@ int main(int argc, char **argv)
 		break;
 	}
 	msg_set_level(o.verbose, o.quiet);
-	code = run(&o);
+	if (o.trace != TRACE_OFF)
+		trace_start(o.trace);
+	switch (o.mode) {
+	case MODE_CHECK:
+		code = check_run(&o);
+		break;
+	case MODE_FEEDBACK:
+		code = feedback_run(&o);
+		break;
+	default:
+		code = run(&o);
+		break;
+	}
 	cli_free(&o);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		errorf("cannot write the report to stdout");

@@ -33,8 +33,12 @@ struct table {
 	struct arg_str *retries;
 	struct arg_lit *confirm;
 	struct arg_str *confirm_every, *idle_timeout, *failed_out;
+	struct arg_rem *h_modes;
+	struct arg_lit *check, *feedback;
 	struct arg_rem *h_output;
-	struct arg_lit *json, *quiet, *verbose, *help, *version;
+	struct arg_lit *json, *quiet, *verbose;
+	struct arg_str *trace;
+	struct arg_lit *help, *version;
 	struct arg_str *tokens;
 	struct arg_end *end;
 };
@@ -105,17 +109,32 @@ static int build(struct table *t)
 	t->failed_out = arg_str0(NULL, "failed-out", "FILE",
 				 "write the input lines of failed and unconfirmed "
 				 "notifications to FILE");
+	t->h_modes = arg_rem(NULL, "Instead of sending:");
+	t->check = arg_lit0(NULL, "check",
+			    "check the certificate and key, and the TLS handshake "
+			    "with the gateway; send nothing");
+	t->feedback = arg_lit0(NULL, "feedback",
+			       "read the feedback service's list of tokens that are "
+			       "gone (" FEEDBACK_HOST ":2196)");
 	t->h_output = arg_rem(NULL, "Output:");
 	t->json = arg_lit0(NULL, "json", "one JSON object per line on stdout");
 	t->quiet = arg_lit0("q", "quiet", "no output but errors (and --json lines)");
 	t->verbose = arg_lit0("v", "verbose", "tell each step on stderr");
+	t->trace = arg_str0(NULL, "trace", "hex",
+			    "every event on the wire on stderr, with times; "
+			    "=hex adds hex dumps of frames and answers");
 	t->help = arg_lit0("h", "help", "show this help and exit");
 	t->version = arg_lit0("V", "version", "show versions (with the GnuTLS in use) and exit");
 	t->tokens = arg_strn(NULL, NULL, "TOKEN", 0, 65536,
 			     "device token in hex; none or - reads stdin: one "
 			     "TOKEN [PAYLOAD] a line");
 	t->end = arg_end(20);
-	return arg_nullcheck((void **)t);
+	if (arg_nullcheck((void **)t) != 0)
+		return -1;
+	/* --trace or --trace=hex: the value is optional. */
+	t->trace->hdr.flag |= ARG_HASOPTVALUE;
+	t->trace->sval[0] = "";
+	return 0;
 }
 
 /* Our own glossary printer: argtable's wraps in the middle of words. */
@@ -134,12 +153,14 @@ static void print_glossary(FILE *fp, void **table)
 			continue;
 		}
 		if (h->shortopts || h->longopts)
-			snprintf(head, sizeof head, "  %s%s%s%s%s%s%s",
+			snprintf(head, sizeof head, "  %s%s%s%s%s%s%s%s",
 				 h->shortopts ? "-" : "    ",
 				 h->shortopts ? h->shortopts : "",
 				 h->shortopts && h->longopts ? ", " : "",
 				 h->longopts ? "--" : "", h->longopts ? h->longopts : "",
-				 h->datatype ? "=" : "", h->datatype ? h->datatype : "");
+				 !h->datatype ? "" : h->flag & ARG_HASOPTVALUE ? "[=" : "=",
+				 h->datatype ? h->datatype : "",
+				 h->datatype && h->flag & ARG_HASOPTVALUE ? "]" : "");
 		else
 			snprintf(head, sizeof head, "  %s", h->datatype);
 		col = fprintf(fp, "%s", head);
@@ -178,8 +199,10 @@ void cli_help(FILE *fp)
 		return;
 	}
 	fprintf(fp, "Usage: %s [options] [TOKEN...]\n"
+		"       %s --check [options]\n"
+		"       %s --feedback [options]\n"
 		"Send push notifications over APNs' binary provider protocol and report\n"
-		"how the gateway answered.\n", PACKAGE);
+		"how the gateway answered.\n", PACKAGE, PACKAGE, PACKAGE);
 	print_glossary(fp, (void **)&t);
 	fprintf(fp, "\nA gateway that stops reading or acknowledging for the longer of\n"
 		"--connect-timeout and --timeout is reported as stalled.\n"
@@ -258,11 +281,37 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 	o->pass_file = t->pass_file->count ? t->pass_file->sval[0] : NULL;
 	o->ca_file = t->cafile->count ? t->cafile->sval[0] : NULL;
 
+	if (t->check->count && t->feedback->count)
+		return apn_fail(err, APN_USAGE, "--check and --feedback cannot be combined");
+	o->mode = t->check->count ? MODE_CHECK : t->feedback->count ? MODE_FEEDBACK : MODE_SEND;
+	if (o->mode != MODE_SEND && t->tokens->count)
+		return apn_fail(err, APN_USAGE, "--%s sends nothing: it takes no TOKEN",
+				o->mode == MODE_CHECK ? "check" : "feedback");
+	o->trace = TRACE_OFF;
+	if (t->trace->count) {
+		const char *v = t->trace->sval[0];
+
+		if (v[0] == '\0')
+			o->trace = TRACE_ON;
+		else if (strcmp(v, "hex") == 0)
+			o->trace = TRACE_HEX;
+		else
+			return apn_fail(err, APN_USAGE,
+					"--trace: '%s' is not hex (give --trace or --trace=hex)", v);
+	}
+
 	if (t->sandbox->count && t->gateway->count)
 		return apn_fail(err, APN_USAGE, "--sandbox and --gateway cannot be combined");
-	snprintf(o->host, sizeof o->host, "%s",
-		 t->sandbox->count ? SANDBOX_HOST : DEFAULT_HOST);
-	o->port = DEFAULT_PORT;
+	if (o->mode == MODE_FEEDBACK) {
+		snprintf(o->host, sizeof o->host, "%s",
+			 t->sandbox->count ? FEEDBACK_SANDBOX_HOST : FEEDBACK_HOST);
+		o->port = FEEDBACK_PORT;
+	} else {
+		snprintf(o->host, sizeof o->host, "%s",
+			 t->sandbox->count ? SANDBOX_HOST : DEFAULT_HOST);
+		o->port = DEFAULT_PORT;
+	}
+	o->sandbox = t->sandbox->count > 0;
 	if (t->gateway->count &&
 	    net_parse_hostport(t->gateway->sval[0], o->host, &o->port, err) != 0)
 		return -1;

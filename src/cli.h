@@ -13,20 +13,34 @@
 #include "error.h"
 #include "frame.h"
 #include "net.h"
+#include "trace.h"
 #include "payload.h"
 
 #define DEFAULT_HOST "gateway.push.apple.com"
 #define SANDBOX_HOST "gateway.sandbox.push.apple.com"
 #define DEFAULT_PORT 2195
+#define FEEDBACK_HOST "feedback.push.apple.com"
+#define FEEDBACK_SANDBOX_HOST "feedback.sandbox.push.apple.com"
+#define FEEDBACK_PORT 2196
 #define DEFAULT_TIMEOUT_MS 2000
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_EXPIRY 86400 /* one day, as pushy does */
 #define DEFAULT_RETRIES 3
 
+/* What the run does. */
+enum mode {
+	MODE_SEND,     /* send notifications (the default) */
+	MODE_CHECK,    /* --check: credentials and a handshake, nothing sent */
+	MODE_FEEDBACK  /* --feedback: read the feedback service's tokens */
+};
+
 struct options {
+	enum mode mode;
+	enum trace_level trace;
 	const char *cert_file, *key_file, *pass_file, *ca_file;
 	char host[NET_HOST_MAX];
 	unsigned port;
+	int sandbox;       /* --sandbox: the development environment */
 	const char *payload, *payload_file; /* point into argv */
 	struct payload_fields fields;
 	long expiry;       /* seconds from now; 0 = do not store */
