@@ -289,15 +289,15 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 				o->mode == MODE_CHECK ? "check" : "feedback");
 	o->trace = TRACE_OFF;
 	if (t->trace->count) {
-		const char *v = t->trace->sval[0];
+		const char *how = t->trace->sval[0];
 
-		if (v[0] == '\0')
+		if (how[0] == '\0')
 			o->trace = TRACE_ON;
-		else if (strcmp(v, "hex") == 0)
+		else if (strcmp(how, "hex") == 0)
 			o->trace = TRACE_HEX;
 		else
 			return apn_fail(err, APN_USAGE,
-					"--trace: '%s' is not hex (give --trace or --trace=hex)", v);
+					"--trace: '%s' is not hex (give --trace or --trace=hex)", how);
 	}
 
 	if (t->sandbox->count && t->gateway->count)

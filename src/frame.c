@@ -101,14 +101,92 @@ size_t frame_encode(enum frame_format fmt, const struct notification *n,
 	return (size_t)(p - buf);
 }
 
+static uint32_t get16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) << 16 | get16(p + 2);
+}
+
+/* Commands 0 and 1: [header] token length, token, payload length, payload. */
+static int view_old(const uint8_t *buf, size_t len, size_t head, struct frame_view *v)
+{
+	size_t t, l;
+
+	if (len < head + 2)
+		return -1;
+	t = get16(buf + head);
+	if (len < head + 2 + t + 2)
+		return -1;
+	l = get16(buf + head + 2 + t);
+	if (len < head + 2 + t + 2 + l)
+		return -1;
+	v->token = buf + head + 2;
+	v->token_len = t;
+	v->payload_len = l;
+	v->size = head + 2 + t + 2 + l;
+	return 0;
+}
+
+int frame_view(enum frame_format fmt, const uint8_t *buf, size_t len,
+	       struct frame_view *v)
+{
+	size_t end, off;
+	int seen = 0;
+
+	v->has_id = 0;
+	v->id = 0;
+	if (len < 1 || buf[0] != (uint8_t)fmt)
+		return -1;
+	switch (fmt) {
+	case FORMAT_SIMPLE:
+		return view_old(buf, len, 1, v);
+	case FORMAT_ENHANCED:
+		if (len < 9)
+			return -1;
+		v->has_id = 1;
+		v->id = get32(buf + 1);
+		return view_old(buf, len, 9, v);
+	case FORMAT_FRAME:
+		if (len < 5 || get32(buf + 1) > len - 5)
+			return -1;
+		end = 5 + get32(buf + 1);
+		for (off = 5; off + 3 <= end; off += 3 + get16(buf + off + 1)) {
+			size_t ilen = get16(buf + off + 1);
+			const uint8_t *data = buf + off + 3;
+
+			if (off + 3 + ilen > end)
+				return -1;
+			if (buf[off] == ITEM_TOKEN) {
+				v->token = data;
+				v->token_len = ilen;
+				seen |= 1;
+			} else if (buf[off] == ITEM_PAYLOAD) {
+				v->payload_len = ilen;
+				seen |= 2;
+			} else if (buf[off] == ITEM_ID && ilen == 4) {
+				v->has_id = 1;
+				v->id = get32(data);
+			}
+		}
+		if (off != end || seen != 3)
+			return -1;
+		v->size = end;
+		return 0;
+	}
+	return -1;
+}
+
 int error_response_decode(const uint8_t buf[ERROR_RESPONSE_BYTES],
 			  struct error_response *out)
 {
 	if (buf[0] != ERROR_RESPONSE_COMMAND)
 		return -1;
 	out->status = buf[1];
-	out->id = (uint32_t)buf[2] << 24 | (uint32_t)buf[3] << 16 |
-		  (uint32_t)buf[4] << 8 | buf[5];
+	out->id = get32(buf + 2);
 	return 0;
 }
 

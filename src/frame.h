@@ -39,6 +39,22 @@ size_t frame_size(enum frame_format fmt, const struct notification *n);
 size_t frame_encode(enum frame_format fmt, const struct notification *n,
 		    uint8_t *buf, size_t cap);
 
+/* What one encoded notification says (for --trace). */
+struct frame_view {
+	size_t size;          /* bytes of the whole frame */
+	int has_id;           /* not in simple */
+	uint32_t id;
+	const uint8_t *token; /* into the frame */
+	size_t token_len;
+	size_t payload_len;
+};
+
+/* Read the frame of format fmt at the start of buf (len bytes) into *v.
+ * Returns 0, or -1 when buf does not start with one whole frame of fmt
+ * (wrong command, a length running past len, a frame item missing). */
+int frame_view(enum frame_format fmt, const uint8_t *buf, size_t len,
+	       struct frame_view *v);
+
 #define ERROR_RESPONSE_BYTES 6
 #define ERROR_RESPONSE_COMMAND 8
 #define STATUS_MISSING_TOKEN 2

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "msg.h"
+#include "trace.h"
 
 static int level_verbose;
 static int level_quiet;
@@ -51,6 +52,13 @@ void verbosef(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Under --trace each step is an event of the trace, with its time. */
+	if (trace_on()) {
+		va_start(ap, fmt);
+		vtracef(fmt, ap);
+		va_end(ap);
+		return;
+	}
 	if (!msg_verbose())
 		return;
 	va_start(ap, fmt);

@@ -1,8 +1,9 @@
 /* msg.h: the program's messages on stderr, each prefixed "apnsend: ".
  *
  * errorf: something failed (one line, names the step and the reason).
- * warnf: worth knowing, not fatal.  verbosef: shown only with -v.
- * Quiet mode (-q) silences warnf and verbosef, never errorf.
+ * warnf: worth knowing, not fatal.  verbosef: shown only with -v, or as an
+ * event of the trace under --trace (trace.h).
+ * Quiet mode (-q) silences warnf and verbosef, never errorf or the trace.
  */
 #ifndef APNSEND_MSG_H
 #define APNSEND_MSG_H

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "msg.h"
 #include "net.h"
+#include "trace.h"
 
 int net_parse_hostport(const char *spec, char host[NET_HOST_MAX],
 		       unsigned *port, struct apn_error *err)
@@ -215,6 +216,22 @@ fail:
 	return -1;
 }
 
+/* "dns: HOST: 2 addresses: 127.0.0.1, ::1" */
+static void trace_addresses(const char *host, const struct addrinfo *res)
+{
+	char list[512] = "", where[INET6_ADDRSTRLEN + 16];
+	size_t used = 0;
+	int n = 0;
+
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next, n++) {
+		addr_text(ai, where, sizeof where);
+		if (used < sizeof list)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+						 n ? ", " : "", where);
+	}
+	tracef("dns: %s: %d address%s: %s", host, n, n == 1 ? "" : "es", list);
+}
+
 int net_connect(const char *host, unsigned port, int64_t deadline,
 		struct apn_error *err)
 {
@@ -224,21 +241,23 @@ int net_connect(const char *host, unsigned port, int64_t deadline,
 
 	if (resolve(host, port, deadline, &res, err) != 0)
 		return -1;
+	if (trace_on())
+		trace_addresses(host, res);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		addr_text(ai, where, sizeof where);
 		if (clock_left(deadline) == 0) {
 			last = ETIMEDOUT;
 			break;
 		}
-		verbosef("connecting to %s (%s)", where, host);
+		verbosef("tcp: connecting to %s (%s)", where, host);
 		tried++;
 		fd = try_connect(ai, deadline);
 		if (fd >= 0) {
-			verbosef("connected to %s", where);
+			verbosef("tcp: connected to %s", where);
 			break;
 		}
 		last = errno;
-		verbosef("connect to %s failed: %s", where, strerror(last));
+		verbosef("tcp: connect to %s failed: %s", where, strerror(last));
 	}
 	freeaddrinfo(res);
 	if (fd >= 0)
@@ -253,6 +272,15 @@ int net_connect(const char *host, unsigned port, int64_t deadline,
 				host, port, strerror(last), tried);
 	return apn_fail(err, APN_UNAVAILABLE, "connect to %s:%u failed: %s",
 			host, port, strerror(last));
+}
+
+long net_unread(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) != 0)
+		return -1;
+	return n;
 }
 
 long net_unacked(int fd)

@@ -25,6 +25,9 @@ int net_is_ip_literal(const char *host);
 int net_connect(const char *host, unsigned port, int64_t deadline,
 		struct apn_error *err);
 
+/* Bytes received in the socket and not read yet (FIONREAD), or -1. */
+long net_unread(int fd);
+
 /* Bytes written to the socket that the peer's TCP has not acknowledged
  * yet (SIOCOUTQ), or -1 when the system cannot tell. */
 long net_unacked(int fd);

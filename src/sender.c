@@ -28,6 +28,7 @@
 #include "net.h"
 #include "progress.h"
 #include "sender.h"
+#include "trace.h"
 #include "verdict.h"
 #include "window.h"
 
@@ -421,11 +422,42 @@ static void checkpoint(struct sender *s)
 	c->acked_at = 0;
 }
 
+/* --trace: frame i of the batch is written. */
+static void trace_frame(const struct sender *s, size_t i)
+{
+	const struct batch *b = &s->b;
+	size_t start = i ? b->ends[i - 1] : 0;
+	struct frame_view v;
+	char hex[TOKEN_HEX_MAX];
+	struct apn_token tok;
+
+	if (frame_view(s->p->format, b->buf + start, b->ends[i] - start, &v) != 0) {
+		tracef("write: a frame of %zu bytes", b->ends[i] - start);
+	} else if (i >= b->nseq) {
+		tracef("write: sentinel, id %u: empty token and payload, which the "
+		       "gateway must refuse (%zu bytes)", v.id, v.size);
+	} else {
+		tok.len = v.token_len <= TOKEN_MAX_BYTES ? v.token_len : 0;
+		memcpy(tok.bytes, v.token, tok.len);
+		token_hex(&tok, hex);
+		if (v.has_id)
+			tracef("write: notification id %u%s, token %s, payload %zu bytes, "
+			       "frame %zu bytes", v.id, s->win.w < s->ever ? " (resent)" : "",
+			       hex, v.payload_len, v.size);
+		else
+			tracef("write: notification (no id in --format simple), token %s, "
+			       "payload %zu bytes, frame %zu bytes", hex, v.payload_len, v.size);
+	}
+	trace_hex(b->buf + start, b->ends[i] - start);
+}
+
 static void frames_done(struct sender *s)
 {
 	struct batch *b = &s->b;
 
 	while (b->done < b->nframes && b->ends[b->done] <= b->off) {
+		if (trace_on())
+			trace_frame(s, b->done);
 		if (b->done < b->nseq) {
 			if (s->win.w < s->ever)
 				s->tot->resent++;
@@ -495,6 +527,7 @@ static void do_write(struct sender *s)
 		}
 		b->off += (size_t)r;
 		s->write_progress = clock_ms();
+		tracef("write: %zd bytes into one TLS record", r);
 		frames_done(s);
 	}
 }
@@ -643,6 +676,52 @@ static void classify(struct sender *s)
 		a->kind = ANSWER_NONE;
 }
 
+/* --trace: the classification, and what it rests on. */
+static void trace_answer(const struct sender *s)
+{
+	const struct answer *a = &s->ans;
+	const char *kind = answer_kind_name(a->kind), *closed = closed_kind_name(a->closed);
+
+	switch (a->kind) {
+	case ANSWER_ERROR_RESPONSE:
+		tracef("answer: %s: the first 6 bytes of application data are command 8, "
+		       "status %u (%s), id %u; the connection then ended: %s", kind,
+		       a->packet.status, status_name(a->packet.status), a->packet.id, closed);
+		break;
+	case ANSWER_PROTOCOL_ERROR:
+		if (a->nbytes > 0)
+			tracef("answer: %s: %zu bytes of application data that are not an "
+			       "error-response packet (%s); the connection then ended: %s",
+			       kind, a->nbytes, a->nbytes < ERROR_RESPONSE_BYTES
+			       ? "too short" : "the first byte is not command 8", closed);
+		else
+			tracef("answer: %s: %s", kind, a->detail);
+		break;
+	case ANSWER_CLOSE_NOTIFY:
+		tracef("answer: %s: no application data, then a close_notify alert: "
+		       "the gateway closed the session without an error-response packet",
+		       kind);
+		break;
+	case ANSWER_TCP_CLOSE:
+		tracef("answer: %s: no application data and no close_notify alert; the "
+		       "TCP connection ended (%s)", kind, closed);
+		break;
+	case ANSWER_TLS_ALERT:
+		tracef("answer: %s: the gateway sent fatal alert %s", kind, a->alert);
+		break;
+	case ANSWER_STALLED:
+		tracef("answer: %s: %s", kind, a->detail);
+		break;
+	case ANSWER_NONE:
+		tracef("answer: %s: no byte and no close from the gateway%s", kind,
+		       s->ans.written ? " for --timeout after the last frame it received"
+				      : "");
+		break;
+	case ANSWER_NO_CONNECTION:
+		break;
+	}
+}
+
 static int64_t backoff_ms(int n)
 {
 	int64_t ms = BACKOFF_FIRST_MS;
@@ -702,6 +781,8 @@ static void end_connection(struct sender *s, int politely)
 	classify(s);
 	s->ans.idle = !had_unresolved && !s->input_done &&
 		      s->ans.kind != ANSWER_ERROR_RESPONSE;
+	if (trace_on())
+		trace_answer(s);
 	verdict_decide(&s->ans, &ctx, &s->win, &v);
 	memset(&cl, 0, sizeof cl);
 	cl.number = s->tot->connections;

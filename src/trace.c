@@ -27,17 +27,22 @@ int trace_hex_on(void)
 	return level == TRACE_HEX;
 }
 
+void vtracef(const char *fmt, va_list ap)
+{
+	if (level == TRACE_OFF)
+		return;
+	fprintf(stderr, "[%6lld ms] ", (long long)(clock_ms() - start_ms));
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void tracef(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level == TRACE_OFF)
-		return;
-	fprintf(stderr, "[%6lld ms] ", (long long)(clock_ms() - start_ms));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vtracef(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void trace_hex(const void *buf, size_t len)

@@ -11,6 +11,7 @@
 #ifndef APNSEND_TRACE_H
 #define APNSEND_TRACE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "msg.h"
@@ -28,8 +29,9 @@ void trace_start(enum trace_level level);
 int trace_on(void);
 int trace_hex_on(void);
 
-/* One event: "[  12.345 ms] " then the text, then a newline. */
+/* One event: "[    12 ms] " then the text, then a newline. */
 void tracef(const char *fmt, ...) APN_PRINTF(1, 2);
+void vtracef(const char *fmt, va_list ap) APN_PRINTF(1, 0);
 
 /* At TRACE_HEX only: len bytes of buf as a hex dump under the last
  * event, 16 bytes a line with their offset and printable characters. */

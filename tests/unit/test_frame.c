@@ -449,10 +449,76 @@ static void test_format_enum_values_are_commands(void **state)
 	assert_int_equal(FORMAT_FRAME, 2);
 }
 
+/* --- frame_view: reading back what was encoded (for --trace) ----------- */
+
+static void test_view_worked_example(void **state)
+{
+	struct frame_view v;
+
+	(void)state;
+	assert_int_equal(frame_view(FORMAT_FRAME, worked_example,
+				    sizeof worked_example, &v), 0);
+	assert_int_equal(v.size, sizeof worked_example);
+	assert_true(v.has_id);
+	assert_int_equal(v.id, 1);
+	assert_int_equal(v.token_len, 32);
+	assert_ptr_equal(v.token, worked_example + 8);
+	assert_int_equal(v.payload_len, HI_LEN);
+}
+
+/* Every format reads back what it encoded, also followed by more bytes. */
+static void test_view_round_trip(void **state)
+{
+	static const enum frame_format fmts[] = { FORMAT_SIMPLE, FORMAT_ENHANCED,
+						  FORMAT_FRAME };
+	struct notification n = hi_note(&tok100);
+	uint8_t buf[2 * FRAME_MAX_BYTES];
+	struct frame_view v;
+
+	(void)state;
+	n.id = 0x01020304;
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = encode(fmts[i], &n, buf, sizeof buf);
+
+		assert_int_equal(frame_view(fmts[i], buf, sizeof buf, &v), 0);
+		assert_int_equal(v.size, len);
+		assert_int_equal(v.has_id, fmts[i] != FORMAT_SIMPLE);
+		if (v.has_id)
+			assert_int_equal(v.id, 0x01020304);
+		assert_int_equal(v.token_len, 100);
+		assert_memory_equal(v.token, tok100.bytes, 100);
+		assert_int_equal(v.payload_len, HI_LEN);
+	}
+}
+
+/* Every cut of a frame, a wrong command and a missing item are refused. */
+static void test_view_refuses_bad_bytes(void **state)
+{
+	uint8_t buf[sizeof worked_example];
+	struct frame_view v;
+
+	(void)state;
+	for (size_t cut = 0; cut < sizeof worked_example; cut++)
+		assert_int_equal(frame_view(FORMAT_FRAME, worked_example, cut, &v), -1);
+	assert_int_equal(frame_view(FORMAT_ENHANCED, worked_example,
+				    sizeof worked_example, &v), -1);
+	/* Item 1 renamed item 9: no token. */
+	memcpy(buf, worked_example, sizeof buf);
+	buf[5] = 9;
+	assert_int_equal(frame_view(FORMAT_FRAME, buf, sizeof buf, &v), -1);
+	/* An item longer than the frame. */
+	memcpy(buf, worked_example, sizeof buf);
+	buf[7] = 0xff;
+	assert_int_equal(frame_view(FORMAT_FRAME, buf, sizeof buf, &v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame_worked_example),
+		cmocka_unit_test(test_view_worked_example),
+		cmocka_unit_test(test_view_round_trip),
+		cmocka_unit_test(test_view_refuses_bad_bytes),
 		cmocka_unit_test(test_frame_size_worked_example),
 		cmocka_unit_test(test_frame_big_endian),
 		cmocka_unit_test(test_frame_priority_5),
