@@ -33,12 +33,6 @@ const char *closed_kind_name(enum closed_kind closed)
 
 void answer_hex(const struct answer *a, char out[2 * ANSWER_BYTES_KEPT + 1])
 {
-	static const char digit[] = "0123456789abcdef";
-	size_t n = a->nbytes < ANSWER_BYTES_KEPT ? a->nbytes : ANSWER_BYTES_KEPT;
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digit[a->bytes[i] >> 4];
-		out[2 * i + 1] = digit[a->bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
+	hex_encode(a->bytes, a->nbytes < ANSWER_BYTES_KEPT ? a->nbytes : ANSWER_BYTES_KEPT,
+		   out);
 }
