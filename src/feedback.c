@@ -142,7 +142,7 @@ static void classify(struct feedback *f)
 		a->nbytes = nleft;
 		memcpy(a->bytes, left, nleft < ANSWER_BYTES_KEPT ? nleft : ANSWER_BYTES_KEPT);
 		snprintf(a->detail, sizeof a->detail,
-			 "the last %zu byte%s read %s no whole tuple (a truncated tuple)",
+			 "the last %zu byte%s %s a truncated tuple",
 			 nleft, nleft == 1 ? "" : "s", nleft == 1 ? "is" : "are");
 	} else {
 		a->nbytes = FEEDBACK_HEADER_BYTES;
