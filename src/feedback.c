@@ -145,16 +145,20 @@ static void classify(struct feedback *f)
 			 "the last %zu byte%s %s a truncated tuple",
 			 nleft, nleft == 1 ? "" : "s", nleft == 1 ? "is" : "are");
 	} else {
+		/* The first such tuple's header stands for them all. */
 		a->nbytes = FEEDBACK_HEADER_BYTES;
 		memcpy(a->bytes, f->first_empty_raw, FEEDBACK_HEADER_BYTES);
-		snprintf(a->detail, sizeof a->detail, "tuple %" PRIu64 " has no token", f->first_empty);
+		if (f->empty == 1)
+			snprintf(a->detail, sizeof a->detail, "tuple %" PRIu64 " has no token",
+				 f->first_empty);
+		else
+			snprintf(a->detail, sizeof a->detail, "%" PRIu64 " tuples have no "
+				 "token (the first: tuple %" PRIu64 ")", f->empty, f->first_empty);
 	}
 	if (f->empty > 0 && nleft > 0)
 		snprintf(a->detail + strlen(a->detail), sizeof a->detail - strlen(a->detail),
-			 "; %" PRIu64 " tuple%s had no token", f->empty, f->empty == 1 ? "" : "s");
-	else if (f->empty > 1)
-		snprintf(a->detail + strlen(a->detail), sizeof a->detail - strlen(a->detail),
-			 ", nor do %" PRIu64 " more", f->empty - 1);
+			 "; %" PRIu64 " tuple%s no token", f->empty,
+			 f->empty == 1 ? " has" : "s have");
 	if (tls_error[0])
 		snprintf(a->detail + strlen(a->detail), sizeof a->detail - strlen(a->detail),
 			 "; %s", tls_error);
@@ -234,10 +238,10 @@ enum apn_code feedback_run(const struct options *o)
 	}
 	read_all(f, conn);
 	classify(f);
-	tracef("feedback: ended: answer %s, closed %s; %" PRIu64 " tuples, %" PRIu64
+	tracef("feedback: ended: answer %s, closed %s; %" PRIu64 " tuple%s in %" PRIu64
 	       " bytes, %zu left over", answer_kind_name(f->ans.kind),
-	       closed_kind_name(f->ans.closed), f->tuples, f->bytes,
-	       feedback_partial(&f->dec, &left));
+	       closed_kind_name(f->ans.closed), f->tuples, f->tuples == 1 ? "" : "s",
+	       f->bytes, feedback_partial(&f->dec, &left));
 	/* Close politely when the service did not, or answer its close_notify;
 	 * after anything else there is no session left to be polite in. */
 	if (f->ans.closed == CLOSED_OPEN || f->ans.closed == CLOSED_CLOSE_NOTIFY)
