@@ -630,53 +630,24 @@ fb_read_file(const char *path)
 	fclose(f);
 }
 
-/* The --feedback-* option which (in enum order from --feedback-tuples). */
+/* --feedback-end HOW. */
 static void
-fb_option(int which, const char *arg)
+fb_end_arg(const char *arg)
 {
-	switch (which) {
-	case 0:
-		fb.ntuples = num_arg("feedback-tuples", arg, 0, 10000000);
-		fb.on = 1;
-		break;
-	case 1:
-		fb.token_len = num_arg("feedback-token-len", arg, 0, 65535);
-		fb.other = 1;
-		break;
-	case 2:
-		fb.file = arg;
-		fb.on = 1;
-		break;
-	case 3:
-		fb.chunk = num_arg("feedback-chunk", arg, 1, 16384);
-		fb.other = 1;
-		break;
-	case 4:
-		fb.pause_ms = num_arg("feedback-pause", arg, 0, 86400L * 1000);
-		fb.other = 1;
-		break;
-	case 5:
-		fb.truncate = num_arg("feedback-truncate", arg, 1, 65540);
-		fb.other = 1;
-		break;
-	case 6:
-		fb.other = 1;
-		if (strcmp(arg, "close-notify") == 0)
-			fb.end = FB_CLOSE_NOTIFY;
-		else if (strcmp(arg, "tcp") == 0)
-			fb.end = FB_TCP;
-		else if (strcmp(arg, "reset") == 0)
-			fb.end = FB_RESET;
-		else if (strcmp(arg, "silent") == 0)
-			fb.end = FB_SILENT;
-		else if (strncmp(arg, "alert:", 6) == 0) {
-			fb.end = FB_ALERT;
-			alert_arg(arg + 6);
-		} else
-			usagex("--feedback-end: expected close-notify, tcp, reset, "
-			    "silent or alert:NAME, got \"%s\"", arg);
-		break;
-	}
+	if (strcmp(arg, "close-notify") == 0)
+		fb.end = FB_CLOSE_NOTIFY;
+	else if (strcmp(arg, "tcp") == 0)
+		fb.end = FB_TCP;
+	else if (strcmp(arg, "reset") == 0)
+		fb.end = FB_RESET;
+	else if (strcmp(arg, "silent") == 0)
+		fb.end = FB_SILENT;
+	else if (strncmp(arg, "alert:", 6) == 0) {
+		fb.end = FB_ALERT;
+		alert_arg(arg + 6);
+	} else
+		usagex("--feedback-end: expected close-notify, tcp, reset, "
+		    "silent or alert:NAME, got \"%s\"", arg);
 }
 
 /* After parsing: the options agree; build the stream. */
@@ -892,13 +863,36 @@ parse_args(int argc, char **argv)
 			opt.count_only = 1;
 			break;
 		case O_FB_TUPLES:
-		case O_FB_TOKEN_LEN:
+			fb.ntuples = num_arg("feedback-tuples", optarg, 0,
+			    10000000);
+			fb.on = 1;
+			break;
 		case O_FB_FILE:
+			fb.file = optarg;
+			fb.on = 1;
+			break;
+		/* The modifiers (fb.other: they need one of those two). */
+		case O_FB_TOKEN_LEN:
+			fb.token_len = num_arg("feedback-token-len", optarg, 0,
+			    65535);
+			fb.other = 1;
+			break;
 		case O_FB_CHUNK:
+			fb.chunk = num_arg("feedback-chunk", optarg, 1, 16384);
+			fb.other = 1;
+			break;
 		case O_FB_PAUSE:
+			fb.pause_ms = num_arg("feedback-pause", optarg, 0, max_ms);
+			fb.other = 1;
+			break;
 		case O_FB_TRUNCATE:
+			fb.truncate = num_arg("feedback-truncate", optarg, 1,
+			    65540);
+			fb.other = 1;
+			break;
 		case O_FB_END:
-			fb_option(c - O_FB_TUPLES, optarg);
+			fb_end_arg(optarg);
+			fb.other = 1;
 			break;
 		case O_HELP:
 			usage(0);
