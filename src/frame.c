@@ -31,16 +31,6 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 	return p + 4;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static uint8_t *put_bytes(uint8_t *p, const uint8_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -110,6 +100,16 @@ size_t frame_encode(enum frame_format fmt, const struct notification *n,
 		break;
 	}
 	return (size_t)(p - buf);
+}
+
+static uint32_t get16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) << 16 | get16(p + 2);
 }
 
 int error_response_decode(const uint8_t buf[ERROR_RESPONSE_BYTES],
