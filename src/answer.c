@@ -31,14 +31,21 @@ const char *closed_kind_name(enum closed_kind closed)
 	return "?";
 }
 
+enum answer_kind answer_kind_of_close(enum closed_kind closed)
+{
+	switch (closed) {
+	case CLOSED_OPEN: return ANSWER_NONE;
+	case CLOSED_CLOSE_NOTIFY: return ANSWER_CLOSE_NOTIFY;
+	case CLOSED_TCP: return ANSWER_TCP_CLOSE;
+	case CLOSED_RESET: return ANSWER_TCP_CLOSE;
+	case CLOSED_ALERT: return ANSWER_TLS_ALERT;
+	case CLOSED_ERROR: return ANSWER_PROTOCOL_ERROR;
+	}
+	return ANSWER_PROTOCOL_ERROR;
+}
+
 void answer_hex(const struct answer *a, char out[2 * ANSWER_BYTES_KEPT + 1])
 {
-	static const char digit[] = "0123456789abcdef";
-	size_t n = a->nbytes < ANSWER_BYTES_KEPT ? a->nbytes : ANSWER_BYTES_KEPT;
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digit[a->bytes[i] >> 4];
-		out[2 * i + 1] = digit[a->bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
+	hex_encode(a->bytes, a->nbytes < ANSWER_BYTES_KEPT ? a->nbytes : ANSWER_BYTES_KEPT,
+		   out);
 }

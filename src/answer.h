@@ -53,6 +53,11 @@ struct answer {
 const char *answer_kind_name(enum answer_kind kind);
 const char *closed_kind_name(enum closed_kind closed);
 
+/* The answer a connection's end makes by itself, when nothing else was
+ * received: close-notify, tcp-close (FIN or reset), tls-alert,
+ * protocol-error (a TLS error), or none (still open). */
+enum answer_kind answer_kind_of_close(enum closed_kind closed);
+
 /* Lowercase hex of the kept answer bytes into out (2*64+1 bytes). */
 void answer_hex(const struct answer *a, char out[2 * ANSWER_BYTES_KEPT + 1]);
 

@@ -19,12 +19,12 @@
 #include "check.h"
 #include "cli.h"
 #include "clock.h"
+#include "creds.h"
 #include "error.h"
 #include "feedback.h"
 #include "frame.h"
 #include "msg.h"
 #include "net.h"
-#include "passphrase.h"
 #include "payload.h"
 #include "readfile.h"
 #include "report.h"
@@ -90,26 +90,6 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 	return 0;
 }
 
-static int load_creds(const struct options *o, struct tls_creds **creds,
-		      struct apn_error *err)
-{
-	struct tls_creds_spec spec;
-	char *pass = NULL;
-	int rc;
-
-	if (passphrase_get(o->pass_file, &pass, err) != 0)
-		return -1;
-	spec.cert_file = o->cert_file;
-	spec.key_file = o->key_file;
-	spec.ca_file = o->ca_file;
-	spec.pass = pass;
-	rc = tls_creds_load(&spec, creds, err);
-	passphrase_free(pass);
-	if (rc == 0)
-		verbosef("client certificate: %s", tls_creds_subject(*creds));
-	return rc;
-}
-
 static enum apn_code run(const struct options *o)
 {
 	struct apn_error err = { APN_OK, "" };
@@ -145,7 +125,7 @@ static enum apn_code run(const struct options *o)
 	if (tls_init(&err) != 0)
 		goto fail;
 	tls_ready = 1;
-	if (load_creds(o, &creds, &err) != 0)
+	if (creds_load(o, &creds, &err) != 0)
 		goto fail;
 	if (spool_open(NULL, &spool, &err) != 0)
 		goto fail;

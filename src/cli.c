@@ -206,6 +206,9 @@ void cli_help(FILE *fp)
 	print_glossary(fp, (void **)&t);
 	fprintf(fp, "\nA gateway that stops reading or acknowledging for the longer of\n"
 		"--connect-timeout and --timeout is reported as stalled.\n"
+		"\n--feedback prints a line per token: its time (ISO 8601, UTC) and the\n"
+		"token in hex, even with -q; --sandbox and --gateway choose the service\n"
+		"(port 2196), and --timeout is how long it may stay silent (then 75).\n"
 		"\nExit status: 0 all ok; 1 rejected (nothing else wrong); 64 usage;\n"
 		"65 bad token, payload or input line; 66 unreadable file or stdin;\n"
 		"68 host not found; 69 cannot connect; 70 internal error;\n"

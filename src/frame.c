@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "frame.h"
 
@@ -217,4 +218,99 @@ const char *format_name(enum frame_format fmt)
 	case FORMAT_FRAME: return "frame";
 	}
 	return "?";
+}
+
+void feedback_init(struct feedback_decoder *d)
+{
+	d->have = 0;
+}
+
+/* The tuple of size bytes at p (its header says how long it is). */
+static enum feedback_step tuple_at(const uint8_t *p, size_t size,
+				   struct feedback_tuple *out)
+{
+	out->time = get32(p);
+	out->token_len = size - FEEDBACK_HEADER_BYTES;
+	out->token = p + FEEDBACK_HEADER_BYTES;
+	out->raw = p;
+	return out->token_len == 0 ? FEEDBACK_EMPTY_TOKEN : FEEDBACK_TUPLE;
+}
+
+enum feedback_step feedback_next(struct feedback_decoder *d, const uint8_t **data,
+				 size_t *len, struct feedback_tuple *out)
+{
+	const uint8_t *p = *data;
+	size_t n = *len, need, take;
+
+	/* A whole tuple in the chunk is used where it lies. */
+	if (d->have == 0 && n >= FEEDBACK_HEADER_BYTES) {
+		need = FEEDBACK_HEADER_BYTES + (size_t)get16(p + 4);
+		if (n >= need) {
+			*data = p + need;
+			*len = n - need;
+			return tuple_at(p, need, out);
+		}
+	}
+	/* Else gather it in part: the header, then the token it announces
+	 * (need never exceeds sizeof part). */
+	while (n > 0) {
+		need = FEEDBACK_HEADER_BYTES;
+		if (d->have >= FEEDBACK_HEADER_BYTES)
+			need += get16(d->part + 4);
+		take = need - d->have < n ? need - d->have : n;
+		memcpy(d->part + d->have, p, take);
+		d->have += take;
+		p += take;
+		n -= take;
+		if (d->have >= FEEDBACK_HEADER_BYTES &&
+		    d->have == FEEDBACK_HEADER_BYTES + (size_t)get16(d->part + 4)) {
+			size_t size = d->have;
+
+			d->have = 0;
+			*data = p;
+			*len = n;
+			return tuple_at(d->part, size, out);
+		}
+	}
+	*data = p;
+	*len = 0;
+	return FEEDBACK_NEED_MORE;
+}
+
+size_t feedback_partial(const struct feedback_decoder *d, const uint8_t **bytes)
+{
+	*bytes = d->part;
+	return d->have;
+}
+
+/* n decimal digits of v at p. */
+static void put_digits(char *p, uint32_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void feedback_time_text(uint32_t t, char out[FEEDBACK_TIME_TEXT])
+{
+	/* Days to a civil date (Howard Hinnant's civil_from_days): plain
+	 * arithmetic, right for every u32 (1970 to 2106) whatever the width
+	 * of time_t. */
+	uint32_t z = t / 86400 + 719468, secs = t % 86400;
+	uint32_t era = z / 146097, doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint32_t mp = (5 * doy + 2) / 153;
+	uint32_t day = doy - (153 * mp + 2) / 5 + 1;
+	uint32_t month = mp < 10 ? mp + 3 : mp - 9;
+	uint32_t year = yoe + era * 400 + (month <= 2);
+
+	memcpy(out, "YYYY-MM-DDThh:mm:ssZ", FEEDBACK_TIME_TEXT);
+	put_digits(out, year, 4);
+	put_digits(out + 5, month, 2);
+	put_digits(out + 8, day, 2);
+	put_digits(out + 11, secs / 3600, 2);
+	put_digits(out + 14, secs / 60 % 60, 2);
+	put_digits(out + 17, secs % 60, 2);
 }

@@ -1,8 +1,9 @@
 /* frame.h: bytes of the binary provider protocol.  No I/O.
  *
- * Encodes notifications as command 0 (simple), 1 (enhanced) or 2 (frame)
- * and decodes the gateway's 6-byte error-response packet (command 8).
- * Layouts: PROTOCOL.md 1.2-1.4 and 1.8.  All integers big-endian.
+ * Encodes notifications as command 0 (simple), 1 (enhanced) or 2 (frame),
+ * decodes the gateway's 6-byte error-response packet (command 8) and the
+ * feedback service's tuples.  Layouts: PROTOCOL.md 1.2-1.4, 1.8 and 2.
+ * All integers big-endian.
  */
 #ifndef APNSEND_FRAME_H
 #define APNSEND_FRAME_H
@@ -78,5 +79,56 @@ const char *status_name(uint8_t status);
 
 /* The format's name as --format spells it ("frame", ...). */
 const char *format_name(enum frame_format fmt);
+
+/* ---- feedback tuples (PROTOCOL.md 2) ----------------------------------
+ *
+ * The feedback service sends tuples back to back: timestamp (u32, UNIX
+ * seconds, UTC), token length (u16), token.  TLS records and reads split
+ * them anywhere, so the decoder takes chunks of any size and keeps a
+ * tuple that a chunk leaves incomplete.  Every token length, 0 to 65535,
+ * is decoded; what is no tuple the service may send is reported.
+ */
+
+#define FEEDBACK_HEADER_BYTES 6
+#define FEEDBACK_TOKEN_MAX 65535
+#define FEEDBACK_TUPLE_MAX (FEEDBACK_HEADER_BYTES + FEEDBACK_TOKEN_MAX)
+
+struct feedback_tuple {
+	uint32_t time;        /* UNIX seconds, UTC */
+	size_t token_len;     /* 0 to FEEDBACK_TOKEN_MAX */
+	const uint8_t *token; /* token_len bytes */
+	const uint8_t *raw;   /* the whole tuple: 6 + token_len bytes */
+	/* token and raw point into the caller's chunk or into the decoder:
+	 * valid until the next call on the decoder, or the chunk's end. */
+};
+
+struct feedback_decoder {
+	uint8_t part[FEEDBACK_TUPLE_MAX]; /* a tuple the chunks so far split */
+	size_t have;                      /* bytes of it in part */
+};
+
+enum feedback_step {
+	FEEDBACK_NEED_MORE,  /* the chunk is used up (a partial tuple may be kept) */
+	FEEDBACK_TUPLE,      /* *out is a tuple */
+	FEEDBACK_EMPTY_TOKEN /* *out is a tuple with no token: no tuple the
+			      * service may send (decoding goes on after it) */
+};
+
+void feedback_init(struct feedback_decoder *d);
+
+/* Decode the next tuple from the chunk *data of *len bytes, moving both
+ * past the bytes used.  Call again with what is left of the chunk until
+ * FEEDBACK_NEED_MORE, then with the next chunk. */
+enum feedback_step feedback_next(struct feedback_decoder *d, const uint8_t **data,
+				 size_t *len, struct feedback_tuple *out);
+
+/* The bytes of the incomplete tuple kept so far (*bytes, valid until the
+ * next feedback_next), and how many: at the end of the stream, anything
+ * but 0 is a truncated tuple. */
+size_t feedback_partial(const struct feedback_decoder *d, const uint8_t **bytes);
+
+/* ISO 8601 in UTC, "2021-03-31T12:00:00Z", for t (UNIX seconds). */
+#define FEEDBACK_TIME_TEXT 21
+void feedback_time_text(uint32_t t, char out[FEEDBACK_TIME_TEXT]);
 
 #endif

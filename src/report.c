@@ -198,6 +198,40 @@ static const char *explain(const struct answer *a)
 	}
 }
 
+/* The keys of a connection object that describe an answer other than
+ * error-response (error: why there was no connection). */
+static void json_answer_keys(json_t *j, const struct answer *a, const char *error)
+{
+	char hex[2 * ANSWER_BYTES_KEPT + 1];
+
+	switch (a->kind) {
+	case ANSWER_TLS_ALERT:
+		json_object_set_new(j, "alert", json_string(a->alert));
+		json_object_set_new(j, "during",
+				    json_string(a->during_handshake ? "handshake" : "session"));
+		break;
+	case ANSWER_TCP_CLOSE:
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
+		break;
+	case ANSWER_PROTOCOL_ERROR:
+		answer_hex(a, hex);
+		json_object_set_new(j, "bytes", json_string(hex));
+		json_object_set_new(j, "length", json_integer((json_int_t)a->nbytes));
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
+		if (a->detail[0])
+			json_object_set_new(j, "error", json_string(a->detail));
+		break;
+	case ANSWER_NO_CONNECTION:
+		json_object_set_new(j, "error", json_string(error ? error : ""));
+		break;
+	case ANSWER_STALLED:
+		json_object_set_new(j, "error", json_string(a->detail));
+		break;
+	default:
+		break;
+	}
+}
+
 static void json_connection(const struct report *r, const struct conn_line *c,
 			    const char *hex)
 {
@@ -227,28 +261,8 @@ static void json_connection(const struct report *r, const struct conn_line *c,
 		if (a->nbytes > ERROR_RESPONSE_BYTES)
 			json_object_set_new(j, "bytes", json_string(hex));
 		break;
-	case ANSWER_TLS_ALERT:
-		json_object_set_new(j, "alert", json_string(a->alert));
-		json_object_set_new(j, "during",
-				    json_string(a->during_handshake ? "handshake" : "session"));
-		break;
-	case ANSWER_TCP_CLOSE:
-		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
-		break;
-	case ANSWER_PROTOCOL_ERROR:
-		json_object_set_new(j, "bytes", json_string(hex));
-		json_object_set_new(j, "length", json_integer((json_int_t)a->nbytes));
-		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
-		if (a->detail[0])
-			json_object_set_new(j, "error", json_string(a->detail));
-		break;
-	case ANSWER_NO_CONNECTION:
-		json_object_set_new(j, "error", json_string(c->error ? c->error : ""));
-		break;
-	case ANSWER_STALLED:
-		json_object_set_new(j, "error", json_string(a->detail));
-		break;
 	default:
+		json_answer_keys(j, a, c->error);
 		break;
 	}
 	json_object_set_new(j, "written", json_integer((json_int_t)a->written));
@@ -370,4 +384,96 @@ void report_summary(const struct report *r, const struct totals *t,
 		t->results[RESULT_FAILED], t->results[RESULT_INVALID], t->written,
 		t->resent, t->connections, t->connections == 1 ? "" : "s",
 		answer_kind_name(t->last_answer), elapsed_ms);
+}
+
+/* ---- --feedback ----------------------------------------------------------- */
+
+void report_feedback_token(const struct report *r, uint32_t unix_time,
+			   const char *iso, const char *hex)
+{
+	if (r->json)
+		fprintf(r->out, "{\"type\":\"feedback\",\"token\":\"%s\",\"time\":\"%s\","
+			"\"unix\":%" PRIu32 "}\n", hex, iso, unix_time);
+	else
+		fprintf(r->out, "%s  %s\n", iso, hex);
+}
+
+void report_feedback_end(const struct report *r, const struct answer *a,
+			 const char *error, int timeout_ms)
+{
+	char hex[2 * ANSWER_BYTES_KEPT + 1];
+
+	if (r->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "type", json_string("connection"));
+		json_object_set_new(j, "connection", json_integer(1));
+		json_object_set_new(j, "answer", json_string(answer_kind_name(a->kind)));
+		json_answer_keys(j, a, error);
+		if (a->kind != ANSWER_NO_CONNECTION && json_object_get(j, "closed") == NULL)
+			json_object_set_new(j, "closed",
+					    json_string(closed_kind_name(a->closed)));
+		emit(r, j);
+		return;
+	}
+	if (r->quiet)
+		return;
+	fprintf(r->out, "answer: %s", answer_kind_name(a->kind));
+	switch (a->kind) {
+	case ANSWER_CLOSE_NOTIFY:
+		fprintf(r->out, " (the feedback service sent its list and closed the "
+			"TLS session with a close_notify alert)");
+		break;
+	case ANSWER_TCP_CLOSE:
+		fprintf(r->out, " (%s)", a->closed == CLOSED_RESET
+			? "the feedback service reset the connection: what it sent "
+			  "last may be lost"
+			: "the feedback service closed the TCP connection without a "
+			  "close_notify alert");
+		break;
+	case ANSWER_NONE:
+		fprintf(r->out, " (nothing from the feedback service for %g s "
+			"(--timeout); apnsend closed the connection)", timeout_ms / 1000.0);
+		break;
+	case ANSWER_TLS_ALERT:
+		fprintf(r->out, ": fatal alert %s%s%s", a->alert,
+			a->during_handshake ? " during the handshake" : "",
+			a->alert_refuses_cert
+				? " (the feedback service refused the client certificate)" : "");
+		break;
+	case ANSWER_PROTOCOL_ERROR:
+		answer_hex(a, hex);
+		fprintf(r->out, ": %s", a->detail);
+		if (a->nbytes > 0)
+			fprintf(r->out, " (%s%s)", hex,
+				a->nbytes > ANSWER_BYTES_KEPT ? "..." : "");
+		fprintf(r->out, "; then %s", closed_kind_name(a->closed));
+		break;
+	default:
+		fprintf(r->out, ": %s", error ? error : a->detail);
+		break;
+	}
+	fputc('\n', r->out);
+}
+
+void report_feedback_summary(const struct report *r, uint64_t tokens,
+			     uint64_t bytes, enum answer_kind answer,
+			     int64_t elapsed_ms)
+{
+	if (r->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "type", json_string("summary"));
+		json_object_set_new(j, "tokens", json_integer((json_int_t)tokens));
+		json_object_set_new(j, "bytes", json_integer((json_int_t)bytes));
+		json_object_set_new(j, "answer", json_string(answer_kind_name(answer)));
+		json_object_set_new(j, "elapsed_ms", json_integer(elapsed_ms));
+		emit(r, j);
+		return;
+	}
+	if (r->quiet)
+		return;
+	fprintf(r->out, "summary: %" PRIu64 " token%s, %" PRIu64 " byte%s read; "
+		"answer %s; %" PRId64 " ms\n", tokens, tokens == 1 ? "" : "s",
+		bytes, bytes == 1 ? "" : "s", answer_kind_name(answer), elapsed_ms);
 }

@@ -77,4 +77,26 @@ struct totals {
 void report_summary(const struct report *r, const struct totals *t,
 		    int64_t elapsed_ms);
 
+/* ---- --feedback (feedback.c) -------------------------------------------
+ * INTERFACE, human form too: documented in apnsend(1) under FEEDBACK
+ * SERVICE.  One line per token, then how the service ended the
+ * connection, then a summary. */
+
+/* One token: "TIME  HEX", or a "feedback" object with --json.  Printed
+ * with -q too: the tokens are what --feedback is for, and the service
+ * deletes what it sends.  iso: feedback_time_text of unix_time. */
+void report_feedback_token(const struct report *r, uint32_t unix_time,
+			   const char *iso, const char *hex);
+
+/* How the service ended the connection: an "answer: " line, or a
+ * "connection" object.  error: why there was no connection (or NULL);
+ * timeout_ms: the silence that ended it, for the answer none. */
+void report_feedback_end(const struct report *r, const struct answer *a,
+			 const char *error, int timeout_ms);
+
+/* "summary: " or the "summary" object: tokens printed, bytes read. */
+void report_feedback_summary(const struct report *r, uint64_t tokens,
+			     uint64_t bytes, enum answer_kind answer,
+			     int64_t elapsed_ms);
+
 #endif

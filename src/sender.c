@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "conn.h"
 #include "msg.h"
 #include "net.h"
 #include "progress.h"
@@ -573,30 +574,10 @@ static void do_read(struct sender *s)
 			}
 			continue;
 		}
-		switch (r) {
-		case TLS_IO_AGAIN:
+		if (r == TLS_IO_AGAIN)
 			return;
-		case TLS_IO_CLOSE_NOTIFY:
-			end_reading(s, CLOSED_CLOSE_NOTIFY);
-			return;
-		case TLS_IO_TCP_CLOSE:
-			end_reading(s, CLOSED_TCP);
-			return;
-		case TLS_IO_RESET:
-			end_reading(s, CLOSED_RESET);
-			return;
-		case TLS_IO_ALERT:
-			snprintf(s->ans.alert, sizeof s->ans.alert, "%s",
-				 tls_alert_name(s->conn));
-			s->ans.alert_refuses_cert = tls_alert_refuses_cert(s->conn);
-			end_reading(s, CLOSED_ALERT);
-			return;
-		default:
-			snprintf(s->ans.detail, sizeof s->ans.detail,
-				 "TLS error while reading: %s", tls_error_text(s->conn));
-			end_reading(s, CLOSED_ERROR);
-			return;
-		}
+		conn_read_end(s->conn, r, &s->ans);
+		s->reading = 0;
 	}
 }
 
@@ -662,13 +643,9 @@ static void classify(struct sender *s)
 		a->kind = ANSWER_ERROR_RESPONSE;
 	else if (a->nbytes > 0)
 		a->kind = ANSWER_PROTOCOL_ERROR;
-	else if (a->closed == CLOSED_CLOSE_NOTIFY)
-		a->kind = ANSWER_CLOSE_NOTIFY;
-	else if (a->closed == CLOSED_TCP || a->closed == CLOSED_RESET)
-		a->kind = ANSWER_TCP_CLOSE;
-	else if (a->closed == CLOSED_ALERT)
-		a->kind = ANSWER_TLS_ALERT;
-	else if (a->closed == CLOSED_ERROR || s->local_error)
+	else if (a->closed != CLOSED_OPEN)
+		a->kind = answer_kind_of_close(a->closed);
+	else if (s->local_error)
 		a->kind = ANSWER_PROTOCOL_ERROR;
 	else if (s->stalled)
 		a->kind = ANSWER_STALLED;
@@ -862,23 +839,17 @@ static void end_connection(struct sender *s, int politely)
 static int connect_gateway(struct sender *s)
 {
 	const struct sender_params *p = s->p;
-	int64_t deadline = clock_ms() + p->connect_timeout_ms;
 	struct apn_error err = { APN_OK, "" };
-	char alert[64] = "", desc[128], then[160] = "";
+	char then[160] = "";
 	struct conn_line cl;
 	struct tls_conn *conn = NULL;
 	const char *give_up = NULL;
-	int fd;
 
 	s->tot->connections++;
 	verbosef("connecting to %s port %u (connection %u)", p->host, p->port,
 		 s->tot->connections);
-	fd = net_connect(p->host, p->port, deadline, &err);
-	if (fd >= 0 && tls_connect(p->creds, fd, p->host, deadline, &conn, alert, &err) == 0) {
-		tls_describe(conn, desc, sizeof desc);
-		verbosef("TLS handshake with %s done (%s)", p->host, desc);
-		memset(&s->ans, 0, sizeof s->ans);
-		s->ans.closed = CLOSED_OPEN;
+	if (conn_open(p->host, p->port, p->creds, p->connect_timeout_ms, &conn,
+		      &s->ans, &err) == 0) {
 		s->conn = conn;
 		s->writing = s->reading = 1;
 		s->have_packet = s->stalled = s->local_error = 0;
@@ -895,18 +866,8 @@ static int connect_gateway(struct sender *s)
 		return 0;
 	}
 
-	/* No connection: say so, then retry or give up. */
-	memset(&s->ans, 0, sizeof s->ans);
-	s->ans.during_handshake = 1;
-	if (alert[0]) {
-		s->ans.kind = ANSWER_TLS_ALERT;
-		s->ans.closed = CLOSED_ALERT;
-		snprintf(s->ans.alert, sizeof s->ans.alert, "%s", alert);
-		s->ans.alert_refuses_cert = err.code == APN_NOPERM;
-	} else {
-		s->ans.kind = ANSWER_NO_CONNECTION;
-	}
-	/* Only an unreachable gateway is worth trying again; a name that does
+	/* No connection: say so, then retry or give up.  Only an
+	 * unreachable gateway is worth trying again; a name that does
 	 * not exist, a refused certificate or an untrusted gateway will not
 	 * change by itself. */
 	if (err.code == APN_UNAVAILABLE)

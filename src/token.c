@@ -107,14 +107,19 @@ int token_parse(const char *text, size_t len, struct apn_token *out,
 	return 0;
 }
 
-void token_hex(const struct apn_token *tok, char hex[TOKEN_HEX_MAX])
+void hex_encode(const uint8_t *buf, size_t len, char *hex)
 {
 	static const char digit[] = "0123456789abcdef";
 	size_t i;
 
-	for (i = 0; i < tok->len; i++) {
-		hex[2 * i] = digit[tok->bytes[i] >> 4];
-		hex[2 * i + 1] = digit[tok->bytes[i] & 15];
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digit[buf[i] >> 4];
+		hex[2 * i + 1] = digit[buf[i] & 15];
 	}
 	hex[2 * i] = '\0';
+}
+
+void token_hex(const struct apn_token *tok, char hex[TOKEN_HEX_MAX])
+{
+	hex_encode(tok->bytes, tok->len, hex);
 }

@@ -28,4 +28,8 @@ int token_parse(const char *text, size_t len, struct apn_token *out,
 /* Write the token as lowercase hex into hex (TOKEN_HEX_MAX bytes). */
 void token_hex(const struct apn_token *tok, char hex[TOKEN_HEX_MAX]);
 
+/* Write len bytes of buf as lowercase hex, then a NUL, into hex (2 * len + 1
+ * bytes): for byte strings of any length (feedback tokens, answers). */
+void hex_encode(const uint8_t *buf, size_t len, char *hex);
+
 #endif

@@ -62,6 +62,34 @@
  * then the mock reads and drops what the client still sends (up to 2 s)
  * before closing, so the alert is not lost to a RST.
  *
+ * Feedback mode (--feedback-tuples N or --feedback-file FILE): the mock is
+ * a feedback service (PROTOCOL.md 2) on every connection. After the
+ * handshake it sends its tuples (timestamp u32, token length u16, token)
+ * and expects nothing from the client. --feedback-tuples N makes N tuples:
+ * tuple i (from 1) has time 1600000000+i and a --feedback-token-len byte
+ * token (default 32, 0 to 65535) of 0xfb bytes ending in i (big-endian,
+ * as many low bytes of it as fit). --feedback-file FILE takes one tuple a
+ * line, "UNIX HEX" ("-" for an empty token; blank and '#' lines skipped).
+ * --feedback-chunk K writes K bytes per TLS record (default 16384), so
+ * tuples split across records; --feedback-pause MS waits MS between
+ * records; --feedback-truncate K sends only the first K bytes of the last
+ * tuple. Then --feedback-end HOW: close-notify (the default: close_notify,
+ * then close()), tcp (close() without close_notify), reset (once the
+ * client's TCP has acknowledged every byte, and 300 ms more for it to read
+ * them, SO_LINGER 0 and close()), alert:NAME (a fatal alert, then close()),
+ * or silent (send nothing more, and serve as a plain gateway until the
+ * client leaves: a client close_notify is answered with one). Anything the
+ * client sends shows in the log as for a gateway (notification, invalid,
+ * leftover or unread lines). The behaviour options do not combine with it.
+ *
+ * Feedback log lines (after "handshake ok"):
+ *   sent feedback time=N token=HEX   one a tuple, once its last byte is sent
+ *   sent partial-tuple bytes=K hex=HEX   --feedback-truncate: what was sent
+ *   sent feedback records=R bytes=B  all sent: R TLS records, B bytes
+ *   silent                           --feedback-end silent
+ * then the end's lines as above (sent close-notify, sent alert name=...,
+ * closed, closed tcp, closed reset).
+ *
  * Exit status: 0 after serving --connections connections, 1 on a setup
  * failure, 2 on a usage error, 3 when --max-seconds ran out first (always
  * the end with --connections 0, unless a signal stops it).
@@ -89,6 +117,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>	/* SIOCOUTQ */
 #include <sys/socket.h>
 
 #include <gnutls/gnutls.h>
@@ -229,6 +258,13 @@ usage(int status)
 "              [--only-connection K] [--answer-delay MS] [--answer-id N]\n"
 "              [--no-close-notify] [--drain] [--invalid-id-zero]\n"
 "              [--count-only]\n"
+"       mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
+"              [--port N] [--connections N|0] [--max-seconds N] [--tls12]\n"
+"              --feedback-tuples N [--feedback-token-len L] |\n"
+"              --feedback-file FILE\n"
+"              [--feedback-chunk K] [--feedback-pause MS]\n"
+"              [--feedback-truncate K] [--feedback-end close-notify|tcp|\n"
+"               reset|silent|alert:NAME]\n"
 "       mockgw --udp-sink PORT [--max-seconds N]\n",
 	    status ? stderr : stdout);
 	exit(status);
@@ -491,6 +527,166 @@ set_answer(enum answer a, const char *name)
 	opt.b.answer = a;
 }
 
+/* ---- feedback mode ------------------------------------------------------ */
+
+enum fb_end { FB_CLOSE_NOTIFY, FB_TCP, FB_RESET, FB_SILENT, FB_ALERT };
+
+/* A tuple the mock sends; its bytes are in fb.stream. */
+struct fb_tuple {
+	uint32_t time;
+	size_t off, len;	/* where it starts in fb.stream; token bytes */
+};
+
+static struct {
+	int on;			/* --feedback-tuples or --feedback-file given */
+	int other;		/* a modifier given (needs one of those) */
+	long ntuples, token_len, chunk, pause_ms, truncate;
+	const char *file;
+	enum fb_end end;
+	struct fb_tuple *t;
+	size_t n, cap;
+	unsigned char *stream;	/* the tuples back to back */
+	size_t len, size;	/* bytes in stream (before truncation); room */
+} fb = { .token_len = 32, .chunk = 16384, .truncate = -1 };
+
+/* Append a tuple's header for a token of len bytes; return where the
+ * token's bytes go. */
+static unsigned char *
+fb_add(uint32_t time, size_t len)
+{
+	unsigned char *p;
+
+	if (fb.n == fb.cap) {
+		fb.cap = fb.cap ? 2 * fb.cap : 64;
+		if ((fb.t = realloc(fb.t, fb.cap * sizeof(*fb.t))) == NULL)
+			fatalx("out of memory");
+	}
+	while (fb.size - fb.len < 6 + len) {
+		fb.size = fb.size ? 2 * fb.size : 65536;
+		if ((fb.stream = realloc(fb.stream, fb.size)) == NULL)
+			fatalx("out of memory");
+	}
+	fb.t[fb.n].time = time;
+	fb.t[fb.n].off = fb.len;
+	fb.t[fb.n].len = len;
+	fb.n++;
+	p = fb.stream + fb.len;
+	p[0] = (unsigned char)(time >> 24);
+	p[1] = (unsigned char)(time >> 16);
+	p[2] = (unsigned char)(time >> 8);
+	p[3] = (unsigned char)time;
+	p[4] = (unsigned char)(len >> 8);
+	p[5] = (unsigned char)len;
+	fb.len += 6 + len;
+	return p + 6;
+}
+
+/* --feedback-file: "UNIX HEX" lines. */
+static void
+fb_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *tok, *end;
+	size_t sz = 0, hl, i;
+	unsigned long long t;
+	unsigned char *p;
+	long no = 0;
+	int hi, lo;
+
+	if (f == NULL)
+		fatalx("%s: %s", path, strerror(errno));
+	while (getline(&line, &sz, f) > 0) {
+		no++;
+		line[strcspn(line, "\r\n")] = '\0';
+		tok = line + strspn(line, " \t");
+		if (*tok == '\0' || *tok == '#')
+			continue;
+		errno = 0;
+		t = strtoull(tok, &end, 10);
+		if (end == tok || errno || t > UINT32_MAX || (*end != ' ' && *end != '\t'))
+			usagex("--feedback-file %s line %ld: expected UNIX HEX", path, no);
+		tok = end + strspn(end, " \t");
+		hl = strcspn(tok, " \t");
+		if (tok[hl] != '\0' && tok[hl + strspn(tok + hl, " \t")] != '\0')
+			usagex("--feedback-file %s line %ld: text after the token", path, no);
+		if (hl == 1 && tok[0] == '-')
+			hl = 0;
+		if (hl % 2 != 0 || hl / 2 > 65535 || (hl == 0 && tok[0] != '-'))
+			usagex("--feedback-file %s line %ld: the token must be 0 to 65535 "
+			    "bytes of hex, or -", path, no);
+		p = fb_add((uint32_t)t, hl / 2);
+		for (i = 0; i < hl / 2; i++) {
+			hi = hexval((unsigned char)tok[2 * i]);
+			lo = hexval((unsigned char)tok[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				usagex("--feedback-file %s line %ld: bad hex digit",
+				    path, no);
+			p[i] = (unsigned char)(hi << 4 | lo);
+		}
+	}
+	if (ferror(f))
+		fatalx("%s: %s", path, strerror(errno));
+	free(line);
+	fclose(f);
+}
+
+/* --feedback-end HOW. */
+static void
+fb_end_arg(const char *arg)
+{
+	if (strcmp(arg, "close-notify") == 0)
+		fb.end = FB_CLOSE_NOTIFY;
+	else if (strcmp(arg, "tcp") == 0)
+		fb.end = FB_TCP;
+	else if (strcmp(arg, "reset") == 0)
+		fb.end = FB_RESET;
+	else if (strcmp(arg, "silent") == 0)
+		fb.end = FB_SILENT;
+	else if (strncmp(arg, "alert:", 6) == 0) {
+		fb.end = FB_ALERT;
+		alert_arg(arg + 6);
+	} else
+		usagex("--feedback-end: expected close-notify, tcp, reset, "
+		    "silent or alert:NAME, got \"%s\"", arg);
+}
+
+/* After parsing: the options agree; build the stream. */
+static void
+fb_check(void)
+{
+	long i;
+	size_t k, len;
+	unsigned char *p;
+	uint32_t v;
+
+	if (!fb.on) {
+		if (fb.other)
+			usagex("the --feedback-* options need --feedback-tuples "
+			    "or --feedback-file");
+		return;
+	}
+	if (fb.ntuples > 0 && fb.file != NULL)
+		usagex("give --feedback-tuples or --feedback-file, not both");
+	if (opt.b.answer != ANS_NONE || opt.only_connection || opt.b.no_close_notify)
+		usagex("feedback mode takes no gateway behaviour option");
+	if (fb.file != NULL)
+		fb_read_file(fb.file);
+	for (i = 1; i <= fb.ntuples; i++) {
+		len = (size_t)fb.token_len;
+		p = fb_add(1600000000u + (uint32_t)i, len);
+		v = (uint32_t)i;
+		for (k = len; k > 0; k--) {
+			p[k - 1] = len - k < 4 ? (unsigned char)v : 0xfb;
+			v >>= 8;
+		}
+	}
+	if (fb.truncate >= 0) {
+		if (fb.n == 0 || (size_t)fb.truncate >= 6 + fb.t[fb.n - 1].len)
+			usagex("--feedback-truncate %ld: the last tuple is not longer",
+			    fb.truncate);
+	}
+}
+
 static void
 parse_args(int argc, char **argv)
 {
@@ -502,6 +698,8 @@ parse_args(int argc, char **argv)
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
 		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER, O_CLOSE_BEFORE,
 		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
+		O_FB_TUPLES, O_FB_TOKEN_LEN, O_FB_FILE, O_FB_CHUNK, O_FB_PAUSE,
+		O_FB_TRUNCATE, O_FB_END,
 		O_HELP,
 	};
 	static const struct option longopts[] = {
@@ -537,6 +735,13 @@ parse_args(int argc, char **argv)
 		    O_ONLY_CONNECTION },
 		{ "invalid-id-zero", no_argument, NULL, O_INVALID_ID_ZERO },
 		{ "count-only", no_argument, NULL, O_COUNT_ONLY },
+		{ "feedback-tuples", required_argument, NULL, O_FB_TUPLES },
+		{ "feedback-token-len", required_argument, NULL, O_FB_TOKEN_LEN },
+		{ "feedback-file", required_argument, NULL, O_FB_FILE },
+		{ "feedback-chunk", required_argument, NULL, O_FB_CHUNK },
+		{ "feedback-pause", required_argument, NULL, O_FB_PAUSE },
+		{ "feedback-truncate", required_argument, NULL, O_FB_TRUNCATE },
+		{ "feedback-end", required_argument, NULL, O_FB_END },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -657,6 +862,38 @@ parse_args(int argc, char **argv)
 		case O_COUNT_ONLY:
 			opt.count_only = 1;
 			break;
+		case O_FB_TUPLES:
+			fb.ntuples = num_arg("feedback-tuples", optarg, 0,
+			    10000000);
+			fb.on = 1;
+			break;
+		case O_FB_FILE:
+			fb.file = optarg;
+			fb.on = 1;
+			break;
+		/* The modifiers (fb.other: they need one of those two). */
+		case O_FB_TOKEN_LEN:
+			fb.token_len = num_arg("feedback-token-len", optarg, 0,
+			    65535);
+			fb.other = 1;
+			break;
+		case O_FB_CHUNK:
+			fb.chunk = num_arg("feedback-chunk", optarg, 1, 16384);
+			fb.other = 1;
+			break;
+		case O_FB_PAUSE:
+			fb.pause_ms = num_arg("feedback-pause", optarg, 0, max_ms);
+			fb.other = 1;
+			break;
+		case O_FB_TRUNCATE:
+			fb.truncate = num_arg("feedback-truncate", optarg, 1,
+			    65540);
+			fb.other = 1;
+			break;
+		case O_FB_END:
+			fb_end_arg(optarg);
+			fb.other = 1;
+			break;
 		case O_HELP:
 			usage(0);
 		case ':':
@@ -676,6 +913,7 @@ parse_args(int argc, char **argv)
 		usagex("--only-connection %ld: only %ld connection%s served",
 		    opt.only_connection, opt.connections,
 		    opt.connections == 1 ? " is" : "s are");
+	fb_check();
 }
 
 static uint16_t
@@ -1205,6 +1443,24 @@ send_all(struct conn *c, const unsigned char *b, size_t len)
 	return 0;
 }
 
+/* Send the fatal alert --fatal-alert (or --feedback-end alert:) names, and
+ * log it; -1 when it could not be sent. */
+static int
+send_alert(struct conn *c)
+{
+	char e[1024];
+	int r;
+
+	do
+		r = gnutls_alert_send(c->s, GNUTLS_AL_FATAL, opt.alert);
+	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+	if (r == 0)
+		logev("sent alert name=%s", alert_name(opt.alert));
+	else
+		logev("send failed error=\"%s\"", tls_error(c, r, e, sizeof(e)));
+	return r < 0 ? -1 : 0;
+}
+
 enum reply { R_NONE, R_ERROR, R_CLOSE_ONLY, R_GARBAGE, R_PARTIAL, R_ALERT };
 
 /*
@@ -1218,7 +1474,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	static const unsigned char partial[] = { 0x08, 0x08, 0x00 };
 	unsigned char pkt[6];
 	enum close_how how = cur.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
-	char *h, e[1024];
+	char *h;
 	int r = 0;
 
 	c->discarding = 1;
@@ -1257,14 +1513,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		break;
 	case R_ALERT:
 		how = CLOSE_TCP;
-		do
-			r = gnutls_alert_send(c->s, GNUTLS_AL_FATAL, opt.alert);
-		while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
-		if (r == 0)
-			logev("sent alert name=%s", alert_name(opt.alert));
-		else
-			logev("send failed error=\"%s\"",
-			    tls_error(c, r, e, sizeof(e)));
+		r = send_alert(c);
 		break;
 	}
 	if (r < 0)
@@ -1403,6 +1652,82 @@ process_input(struct conn *c)
 	}
 }
 
+/* Sleep ms, or less if the client closes first (it must not be held up). */
+static void
+fb_pause(struct conn *c, long ms)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+	long long until = now_ms() + ms, left;
+
+	while ((left = until - now_ms()) > 0)
+		if (poll(&pfd, 1, (int)left) > 0)
+			break;
+}
+
+/*
+ * Send the tuples, then end the way --feedback-end says. Returns 1 when the
+ * connection is to be served on as a (silent) gateway.
+ */
+static int
+fb_serve(struct conn *c)
+{
+	size_t sent = 0, next = 0, records = 0, k;
+	size_t total = fb.len;
+	struct fb_tuple *last = fb.n ? &fb.t[fb.n - 1] : NULL;
+	char *h;
+	int outq;
+
+	if (fb.truncate >= 0)
+		total = last->off + (size_t)fb.truncate;
+	while (sent < total) {
+		if (records > 0 && fb.pause_ms > 0)
+			fb_pause(c, fb.pause_ms);
+		k = total - sent < (size_t)fb.chunk ? total - sent : (size_t)fb.chunk;
+		if (send_all(c, fb.stream + sent, k) < 0) {
+			finish(c, CLOSE_TCP);
+			return 0;
+		}
+		sent += k;
+		records++;
+		for (; next < fb.n && fb.t[next].off + 6 + fb.t[next].len <= sent; next++) {
+			h = hex(fb.stream + fb.t[next].off + 6, fb.t[next].len);
+			logev("sent feedback time=%lu token=%s",
+			    (unsigned long)fb.t[next].time, h);
+			free(h);
+		}
+	}
+	if (fb.truncate >= 0) {
+		h = hex(fb.stream + last->off, (size_t)fb.truncate);
+		logev("sent partial-tuple bytes=%ld hex=%s", fb.truncate, h);
+		free(h);
+	}
+	logev("sent feedback records=%zu bytes=%zu", records, sent);
+	switch (fb.end) {
+	case FB_CLOSE_NOTIFY:
+		finish(c, CLOSE_NOTIFY);
+		break;
+	case FB_TCP:
+		finish(c, CLOSE_TCP);
+		break;
+	case FB_RESET:
+		/* A reset throws away what the client has not read yet: give
+		 * it the bytes, and time to read them, first. */
+		while (ioctl(c->fd, SIOCOUTQ, &outq) == 0 && outq > 0)
+			fb_pause(c, 10);
+		fb_pause(c, 300);
+		finish(c, CLOSE_RESET);
+		break;
+	case FB_ALERT:
+		send_alert(c);
+		finish(c, CLOSE_TCP);
+		break;
+	case FB_SILENT:
+		logev("silent");
+		return 1;
+	}
+	return 0;
+}
+
 /* --stall-handshake, --stop-reading: read nothing, write nothing, until
  * the client leaves. */
 static void
@@ -1535,6 +1860,8 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 	gnutls_transport_set_push_function(c.s, push);
 
 	if (handshake(&c) < 0)
+		goto out;
+	if (fb.on && !fb_serve(&c))
 		goto out;
 	if (cur.answer == ANS_STOP_READING) {
 		int small = 4096;

@@ -59,6 +59,18 @@ static void test_answer_kind_names(void **state)
 	assert_string_equal(answer_kind_name(ANSWER_NO_CONNECTION), "no-connection");
 }
 
+/* A close by itself: each closed kind's answer. */
+static void test_answer_kind_of_close(void **state)
+{
+	(void)state;
+	assert_int_equal(answer_kind_of_close(CLOSED_OPEN), ANSWER_NONE);
+	assert_int_equal(answer_kind_of_close(CLOSED_CLOSE_NOTIFY), ANSWER_CLOSE_NOTIFY);
+	assert_int_equal(answer_kind_of_close(CLOSED_TCP), ANSWER_TCP_CLOSE);
+	assert_int_equal(answer_kind_of_close(CLOSED_RESET), ANSWER_TCP_CLOSE);
+	assert_int_equal(answer_kind_of_close(CLOSED_ALERT), ANSWER_TLS_ALERT);
+	assert_int_equal(answer_kind_of_close(CLOSED_ERROR), ANSWER_PROTOCOL_ERROR);
+}
+
 static void test_closed_kind_names(void **state)
 {
 	(void)state;
@@ -87,6 +99,7 @@ int main(void)
 		cmocka_unit_test(test_code_worst_ok_loses),
 		cmocka_unit_test(test_answer_kind_names),
 		cmocka_unit_test(test_closed_kind_names),
+		cmocka_unit_test(test_answer_kind_of_close),
 		cmocka_unit_test(test_result_names),
 	};
 

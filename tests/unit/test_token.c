@@ -1,4 +1,5 @@
-/* test_token.c: unit tests of token_parse and token_hex (src/token.h). */
+/* test_token.c: unit tests of token_parse, token_hex and hex_encode
+ * (src/token.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -283,6 +284,27 @@ static void test_hex_round_trip(void **state)
 	assert_string_equal(again, src);
 }
 
+/* Any length, none included, and every byte value. */
+static void test_hex_encode_any_length(void **state)
+{
+	static uint8_t all[256];
+	static char hex[2 * 256 + 2];
+
+	(void)state;
+	memset(hex, 'X', sizeof hex);
+	hex_encode(all, 0, hex);
+	assert_string_equal(hex, "");
+	for (size_t i = 0; i < 256; i++)
+		all[i] = (uint8_t)i;
+	memset(hex, 'X', sizeof hex);
+	hex_encode(all, 256, hex);
+	assert_int_equal(strlen(hex), 512);
+	assert_int_equal(hex[513], 'X');
+	assert_memory_equal(hex, "000102", 6);
+	assert_memory_equal(hex + 2 * 0x7f, "7f80", 4);
+	assert_string_equal(hex + 2 * 0xfe, "feff");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_nsdata_not_nul_terminated),
 		cmocka_unit_test(test_len_cuts_token_short),
 		cmocka_unit_test(test_hex_round_trip),
+		cmocka_unit_test(test_hex_encode_any_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
