@@ -118,7 +118,7 @@ enum tls_key_state {
 /* The client certificate (the first in the --cert file), as read. */
 struct tls_cert_info {
 	int have_cert;          /* 0: the certificate could not be read */
-	const char *format;     /* "PEM" or "PKCS#12" (static) */
+	const char *format;     /* "PEM", "PKCS#12", "" (file unread); static */
 	char subject[512];      /* RFC 4514, as GnuTLS prints it */
 	char issuer[512];
 	char uid[256];          /* the subject's UID: the bundle id; "" none */
@@ -138,5 +138,24 @@ struct tls_cert_info {
 int tls_creds_inspect(const struct tls_creds_spec *spec, struct tls_cert_info *info,
 		      struct tls_creds **out, struct apn_error *err);
 void tls_cert_info_free(struct tls_cert_info *info);
+
+/* --- A polite close that listens (--check) ----------------------------- */
+
+/* How the peer answered our close_notify. */
+struct tls_goodbye {
+	enum tls_io how;  /* TLS_IO_CLOSE_NOTIFY (its own), TLS_IO_TCP_CLOSE,
+			   * TLS_IO_RESET, TLS_IO_ALERT, TLS_IO_ERROR, or
+			   * TLS_IO_AGAIN: nothing before the deadline */
+	size_t data;      /* bytes of application data before that, dropped */
+	char alert[64];   /* TLS_IO_ALERT: its name ("bad_certificate") */
+	int refuses_cert; /* TLS_IO_ALERT: one refusing our certificate */
+	char error[256];  /* TLS_IO_ERROR, TLS_IO_RESET: what happened */
+};
+
+/* Send close_notify, then read until the peer closes too (or sends a
+ * fatal alert, or deadline passes), close the socket and free c.  In TLS
+ * 1.3 a server refuses a client certificate after the client's handshake
+ * has completed: this is how --check still hears the refusal. */
+void tls_shutdown(struct tls_conn *c, int64_t deadline, struct tls_goodbye *g);
 
 #endif
