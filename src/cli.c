@@ -300,7 +300,9 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 					"--trace: '%s' is not hex (give --trace or --trace=hex)", v);
 	}
 
-	if (t->sandbox->count && t->gateway->count)
+	/* With --check, --sandbox --gateway HOST checks HOST as a development
+	 * gateway: --sandbox says which environment to expect. */
+	if (t->sandbox->count && t->gateway->count && o->mode != MODE_CHECK)
 		return apn_fail(err, APN_USAGE, "--sandbox and --gateway cannot be combined");
 	if (o->mode == MODE_FEEDBACK) {
 		snprintf(o->host, sizeof o->host, "%s",

@@ -298,15 +298,14 @@ static int has_extension(gnutls_x509_crt_t crt, const char *oid)
 	return r >= 0;
 }
 
-static int describe(gnutls_x509_crt_t crt, const char *format,
-		    struct tls_cert_info *info, struct apn_error *err)
+static int describe(gnutls_x509_crt_t crt, struct tls_cert_info *info,
+		    struct apn_error *err)
 {
 	gnutls_datum_t d = { NULL, 0 };
 	size_t len = sizeof info->uid;
 	unsigned critical;
 
 	info->have_cert = 1;
-	info->format = format;
 	info->key = TLS_KEY_NOT_LOADED;
 	copy_dn(gnutls_x509_crt_get_dn3(crt, &d, 0), &d, info->subject, sizeof info->subject);
 	d.data = NULL;
@@ -345,8 +344,10 @@ static int creds_load(const struct tls_creds_spec *spec, struct tls_cert_info *i
 
 	*out = NULL;
 	loaded = load_files(spec, &l, &format, err) == 0;
+	if (info != NULL)
+		info->format = format;
 	if (info != NULL && l.ncrts > 0 &&
-	    describe(l.crts[0], format, info, &describe_err) != 0) {
+	    describe(l.crts[0], info, &describe_err) != 0) {
 		*err = describe_err;
 		goto out;
 	}
