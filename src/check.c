@@ -155,27 +155,18 @@ static void contact(struct check *c, struct tls_creds *creds)
 	tls_describe(conn, c->tls, sizeof c->tls);
 	tracef("check: handshake done (%s); sending close_notify", c->tls);
 	tls_shutdown(conn, deadline, &g);
-	switch (g.how) {
-	case TLS_IO_CLOSE_NOTIFY:
-		c->closed = CLOSED_CLOSE_NOTIFY;
-		break;
-	case TLS_IO_TCP_CLOSE:
-		c->closed = CLOSED_TCP;
-		break;
-	case TLS_IO_RESET:
-		c->closed = CLOSED_RESET;
-		break;
-	case TLS_IO_AGAIN:
-		c->closed = CLOSED_OPEN;
-		break;
-	case TLS_IO_ALERT:
-		c->closed = CLOSED_ALERT;
+	c->closed = g.how == TLS_IO_CLOSE_NOTIFY ? CLOSED_CLOSE_NOTIFY :
+		    g.how == TLS_IO_TCP_CLOSE ? CLOSED_TCP :
+		    g.how == TLS_IO_RESET ? CLOSED_RESET :
+		    g.how == TLS_IO_AGAIN ? CLOSED_OPEN : /* no answer in time */
+		    g.how == TLS_IO_ALERT ? CLOSED_ALERT : CLOSED_ERROR;
+	if (c->closed == CLOSED_ALERT) {
 		apn_fail(&c->err, g.refuses_cert ? APN_NOPERM : APN_PROTOCOL,
 			 "the gateway sent fatal TLS alert %s%s", g.alert,
 			 g.refuses_cert ? ": it refused our client certificate" : "");
 		return;
-	default:
-		c->closed = CLOSED_ERROR;
+	}
+	if (c->closed == CLOSED_ERROR) {
 		apn_fail(&c->err, APN_PROTOCOL, "TLS error after the handshake: %s", g.error);
 		return;
 	}
