@@ -57,7 +57,8 @@ static int build(struct table *t)
 	t->cafile = arg_str0(NULL, "cafile", "FILE",
 			     "trust these PEM CAs for the gateway instead of the system store");
 	t->h_gw = arg_rem(NULL, "Gateway:");
-	t->sandbox = arg_lit0(NULL, "sandbox", "use " SANDBOX_HOST ":2195");
+	t->sandbox = arg_lit0(NULL, "sandbox", "use " SANDBOX_HOST ":2195 (with --check "
+			      "and --gateway: the gateway is a development one)");
 	t->gateway = arg_str0(NULL, "gateway", "HOST[:PORT]",
 			      "gateway to use (default " DEFAULT_HOST ":2195)");
 	t->h_payload = arg_rem(NULL, "Payload (JSON object, at most 2048 bytes; a stdin line "
@@ -209,7 +210,8 @@ void cli_help(FILE *fp)
 		"\n--feedback prints a line per token: its time (ISO 8601, UTC) and the\n"
 		"token in hex, even with -q; --sandbox and --gateway choose the service\n"
 		"(port 2196), and --timeout is how long it may stay silent (then 75).\n"
-		"\nExit status: 0 all ok; 1 rejected (nothing else wrong); 64 usage;\n"
+		"\nExit status: 0 all ok; 1 rejected (nothing else wrong), or a --check\n"
+		"warning (expires within 30 days, other environment); 64 usage;\n"
 		"65 bad token, payload or input line; 66 unreadable file or stdin;\n"
 		"68 host not found; 69 cannot connect; 70 internal error;\n"
 		"74 cannot write the report or the --failed-out file;\n"
@@ -303,7 +305,9 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 					"--trace: '%s' is not hex (give --trace or --trace=hex)", how);
 	}
 
-	if (t->sandbox->count && t->gateway->count)
+	/* With --check, --sandbox --gateway HOST checks HOST as a development
+	 * gateway: --sandbox says which environment to expect. */
+	if (t->sandbox->count && t->gateway->count && o->mode != MODE_CHECK)
 		return apn_fail(err, APN_USAGE, "--sandbox and --gateway cannot be combined");
 	if (o->mode == MODE_FEEDBACK) {
 		snprintf(o->host, sizeof o->host, "%s",

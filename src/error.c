@@ -27,6 +27,9 @@ static const struct {
 	int rank; /* higher wins when several apply */
 } exit_map[] = {
 	{ APN_OK,          0,  0 },
+	/* Both 1: "look at this, nothing is broken".  They never meet:
+	 * one is sending's, the other --check's. */
+	{ APN_WARNING,     1,  1 },
 	{ APN_REJECTED,    1,  1 },
 	{ APN_TEMPFAIL,    75, 2 },
 	{ APN_DATAERR,     65, 3 },

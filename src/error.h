@@ -21,7 +21,8 @@ enum apn_code {
 	APN_TEMPFAIL,    /* closed without an answer, status 10, ...  -> 75 */
 	APN_PROTOCOL,    /* protocol error or TLS handshake failure   -> 76 */
 	APN_NOPERM,      /* the gateway refused our certificate       -> 77 */
-	APN_CONFIG       /* local credentials unusable                -> 78 */
+	APN_CONFIG,      /* local credentials unusable                -> 78 */
+	APN_WARNING      /* --check: usable, but look (expiry, env.)  -> 1  */
 };
 
 struct apn_error {

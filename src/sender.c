@@ -251,11 +251,14 @@ static void fail_rest(struct sender *s, const char *reason)
  * the frame, and so its expiry). */
 static uint32_t expiry_now(const struct sender_params *p)
 {
+	struct timespec now;
 	unsigned long long at;
 
 	if (p->expiry_s <= 0)
 		return 0;
-	at = (unsigned long long)time(NULL) + (unsigned long long)p->expiry_s;
+	/* Not time(): it may lag the second the wall clock is in. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	at = (unsigned long long)now.tv_sec + (unsigned long long)p->expiry_s;
 	return at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
 }
 

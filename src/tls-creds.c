@@ -13,6 +13,7 @@
 #include "readfile.h"
 #include "tls-internal.h"
 #include "tls.h"
+#include "topics.h"
 
 #define CRED_FILE_MAX (1024 * 1024)
 
@@ -155,17 +156,33 @@ static void fmt_date(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-static int check_pair(const struct loaded *l, const char *file,
-		      struct apn_error *err)
+/* A distinguished name GnuTLS returned (r: its result) into out, and
+ * freed; out keeps its value when there is none. */
+static void copy_dn(int r, gnutls_datum_t *dn, char *out, size_t len)
+{
+	if (r >= 0)
+		snprintf(out, len, "%s", (char *)dn->data);
+	gnutls_free(dn->data);
+}
+
+/* Nonzero when the key is the one the certificate's public key belongs to. */
+static int key_matches(const struct loaded *l)
 {
 	unsigned char cid[64], kid[64];
 	size_t clen = sizeof cid, klen = sizeof kid;
+
+	return gnutls_x509_crt_get_key_id(l->crts[0], 0, cid, &clen) >= 0 &&
+	       gnutls_x509_privkey_get_key_id(l->key, 0, kid, &klen) >= 0 &&
+	       clen == klen && memcmp(cid, kid, clen) == 0;
+}
+
+static int check_pair(const struct loaded *l, const char *file,
+		      struct apn_error *err)
+{
 	time_t now = time(NULL), t;
 	char date[64];
 
-	if (gnutls_x509_crt_get_key_id(l->crts[0], 0, cid, &clen) < 0 ||
-	    gnutls_x509_privkey_get_key_id(l->key, 0, kid, &klen) < 0 ||
-	    clen != klen || memcmp(cid, kid, clen) != 0)
+	if (!key_matches(l))
 		return apn_fail(err, APN_CONFIG,
 				"the private key does not match the certificate in %s", file);
 	t = gnutls_x509_crt_get_expiration_time(l->crts[0]);
@@ -210,15 +227,37 @@ static int load_trust(struct tls_creds *c, const char *ca_file,
 	return 0;
 }
 
-int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
-		   struct apn_error *err)
+/* Read the --cert file (and --key) into l: PEM or PKCS#12, by content.
+ * On failure the certificate may still be there (l->ncrts > 0), when
+ * only the key could not be loaded. */
+static int load_files(const struct tls_creds_spec *spec, struct loaded *l,
+		      const char **format, struct apn_error *err)
 {
-	struct tls_creds *c;
-	struct loaded l = { NULL, 0, NULL };
 	char *text = NULL;
 	size_t len = 0;
+	int rc;
+
+	if (readfile("--cert", spec->cert_file, CRED_FILE_MAX, APN_CONFIG, &text, &len, err) != 0)
+		return -1;
+	if (pem_has(text, "-----BEGIN ") && !pem_has(text, "-----BEGIN PKCS12")) {
+		*format = "PEM";
+		rc = load_pem(l, spec, text, len, err);
+	} else {
+		*format = "PKCS#12";
+		rc = load_p12(l, spec, text, len, err);
+	}
+	readfile_wipe(text, len);
+	return rc;
+}
+
+/* GnuTLS's credentials from what load_files read: the chain and key,
+ * and the CAs trusted for the gateway. */
+static int make_creds(const struct loaded *l, const struct tls_creds_spec *spec,
+		      struct tls_creds **out, struct apn_error *err)
+{
+	struct tls_creds *c;
 	gnutls_datum_t dn = { NULL, 0 };
-	int r, rc = -1;
+	int r;
 
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
@@ -227,38 +266,108 @@ int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
 		free(c);
 		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	}
-	if (readfile("--cert", spec->cert_file, CRED_FILE_MAX, APN_CONFIG, &text, &len, err) != 0)
-		goto out;
-	if (pem_has(text, "-----BEGIN ") && !pem_has(text, "-----BEGIN PKCS12")) {
-		if (load_pem(&l, spec, text, len, err) != 0)
-			goto out;
-	} else if (load_p12(&l, spec, text, len, err) != 0) {
-		goto out;
-	}
-	if (check_pair(&l, spec->cert_file, err) != 0)
-		goto out;
-	if (gnutls_x509_crt_get_dn3(l.crts[0], &dn, 0) >= 0) {
-		snprintf(c->subject, sizeof c->subject, "%s", (char *)dn.data);
-		gnutls_free(dn.data);
-	}
-	r = gnutls_certificate_set_x509_key(c->cred, l.crts, l.ncrts, l.key);
+	copy_dn(gnutls_x509_crt_get_dn3(l->crts[0], &dn, 0), &dn, c->subject,
+		sizeof c->subject);
+	r = gnutls_certificate_set_x509_key(c->cred, l->crts, l->ncrts, l->key);
 	if (r < 0) {
 		apn_fail(err, APN_CONFIG, "cannot use the certificate in %s: %s",
 			 spec->cert_file, gnutls_strerror(r));
-		goto out;
+		goto fail;
 	}
 	if (load_trust(c, spec->ca_file, err) != 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	tls_creds_free(c);
+	return -1;
+}
+
+/* --- Describing the client certificate (--check) ---------------------- */
+
+#define APPLE_EXT_DEVELOPMENT "1.2.840.113635.100.6.3.1"
+#define APPLE_EXT_PRODUCTION "1.2.840.113635.100.6.3.2"
+
+static int has_extension(gnutls_x509_crt_t crt, const char *oid)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	unsigned critical;
+	int r = gnutls_x509_crt_get_extension_by_oid2(crt, oid, 0, &d, &critical);
+
+	gnutls_free(d.data);
+	return r >= 0;
+}
+
+static int describe(gnutls_x509_crt_t crt, struct tls_cert_info *info,
+		    struct apn_error *err)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	size_t len = sizeof info->uid;
+	unsigned critical;
+
+	info->have_cert = 1;
+	info->key = TLS_KEY_NOT_LOADED;
+	copy_dn(gnutls_x509_crt_get_dn3(crt, &d, 0), &d, info->subject, sizeof info->subject);
+	d.data = NULL;
+	copy_dn(gnutls_x509_crt_get_issuer_dn3(crt, &d, 0), &d, info->issuer,
+		sizeof info->issuer);
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_LDAP_UID, 0, 0,
+					  info->uid, &len) < 0)
+		info->uid[0] = '\0';
+	info->development = has_extension(crt, APPLE_EXT_DEVELOPMENT);
+	info->production = has_extension(crt, APPLE_EXT_PRODUCTION);
+	info->not_before = gnutls_x509_crt_get_activation_time(crt);
+	info->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	d.data = NULL;
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, TOPICS_OID, 0, &d, &critical) >= 0) {
+		info->topics = malloc(d.size ? d.size : 1);
+		if (info->topics == NULL) {
+			gnutls_free(d.data);
+			return apn_fail(err, APN_SOFTWARE, "describing the certificate: out of memory");
+		}
+		memcpy(info->topics, d.data, d.size);
+		info->topics_len = d.size;
+		gnutls_free(d.data);
+	}
+	return 0;
+}
+
+/* The one loader: tls_creds_load, and tls_creds_inspect when info is not
+ * NULL. */
+static int creds_load(const struct tls_creds_spec *spec, struct tls_cert_info *info,
+		      struct tls_creds **out, struct apn_error *err)
+{
+	struct loaded l = { NULL, 0, NULL };
+	struct apn_error describe_err;
+	const char *format = "";
+	int loaded, rc = -1;
+
+	*out = NULL;
+	loaded = load_files(spec, &l, &format, err) == 0;
+	if (info != NULL)
+		info->format = format;
+	if (info != NULL && l.ncrts > 0 &&
+	    describe(l.crts[0], info, &describe_err) != 0) {
+		*err = describe_err;
+		goto out;
+	}
+	if (!loaded)
+		goto out;
+	if (info != NULL)
+		info->key = key_matches(&l) ? TLS_KEY_MATCHES : TLS_KEY_MISMATCH;
+	if (check_pair(&l, spec->cert_file, err) != 0 ||
+	    make_creds(&l, spec, out, err) != 0)
 		goto out;
 	rc = 0;
 out:
-	readfile_wipe(text, len);
 	loaded_free(&l);
-	if (rc != 0) {
-		tls_creds_free(c);
-		return -1;
-	}
-	*out = c;
-	return 0;
+	return rc;
+}
+
+int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
+		   struct apn_error *err)
+{
+	return creds_load(spec, NULL, out, err);
 }
 
 void tls_creds_free(struct tls_creds *creds)
@@ -272,4 +381,19 @@ void tls_creds_free(struct tls_creds *creds)
 const char *tls_creds_subject(const struct tls_creds *creds)
 {
 	return creds->subject;
+}
+
+/* --check's entry to the loader. */
+int tls_creds_inspect(const struct tls_creds_spec *spec, struct tls_cert_info *info,
+		      struct tls_creds **out, struct apn_error *err)
+{
+	memset(info, 0, sizeof *info);
+	return creds_load(spec, info, out, err);
+}
+
+void tls_cert_info_free(struct tls_cert_info *info)
+{
+	free(info->topics);
+	info->topics = NULL;
+	info->topics_len = 0;
 }

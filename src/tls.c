@@ -587,3 +587,48 @@ void tls_abort(struct tls_conn *c)
 	close(c->fd);
 	free(c);
 }
+
+/* --- A polite close that listens (--check) ----------------------------- */
+
+void tls_shutdown(struct tls_conn *c, int64_t deadline, struct tls_goodbye *g)
+{
+	char buf[512];
+	int r, w;
+
+	memset(g, 0, sizeof *g);
+	/* A failed close_notify is not the end: the peer's alert or close
+	 * may be waiting to be read, and says more. */
+	while ((r = gnutls_bye(c->session, GNUTLS_SHUT_WR)) == GNUTLS_E_AGAIN ||
+	       r == GNUTLS_E_INTERRUPTED)
+		if (wait_io(c, deadline) <= 0)
+			break;
+	for (;;) {
+		ssize_t n = tls_recv(c, buf, sizeof buf);
+
+		if (n > 0) {
+			g->data += (size_t)n;
+			continue;
+		}
+		if (n != TLS_IO_AGAIN) {
+			g->how = (enum tls_io)n;
+			break;
+		}
+		w = wait_io(c, deadline);
+		if (w <= 0) {
+			g->how = w == 0 ? TLS_IO_AGAIN : TLS_IO_ERROR;
+			if (w < 0)
+				snprintf(c->errtext, sizeof c->errtext, "poll failed: %s",
+					 strerror(errno));
+			break;
+		}
+	}
+	if (g->how == TLS_IO_ALERT) {
+		snprintf(g->alert, sizeof g->alert, "%s", tls_alert_name(c));
+		g->refuses_cert = tls_alert_refuses_cert(c);
+	}
+	if (g->how == TLS_IO_ERROR || g->how == TLS_IO_RESET)
+		snprintf(g->error, sizeof g->error, "%s", c->errtext);
+	gnutls_deinit(c->session);
+	close(c->fd);
+	free(c);
+}

@@ -107,4 +107,55 @@ void tls_close(struct tls_conn *c, int64_t deadline);
  * unsent bytes, and the FIN behind them, stuck in the kernel. */
 void tls_abort(struct tls_conn *c);
 
+/* --- Describing the client certificate (--check) ---------------------- */
+
+enum tls_key_state {
+	TLS_KEY_NOT_LOADED, /* missing or unreadable: the error says why */
+	TLS_KEY_MATCHES,    /* the certificate's public key is this key's */
+	TLS_KEY_MISMATCH
+};
+
+/* The client certificate (the first in the --cert file), as read. */
+struct tls_cert_info {
+	int have_cert;          /* 0: the certificate could not be read */
+	const char *format;     /* "PEM", "PKCS#12", "" (file unread); static */
+	char subject[512];      /* RFC 4514, as GnuTLS prints it */
+	char issuer[512];
+	char uid[256];          /* the subject's UID: the bundle id; "" none */
+	int development;        /* Apple's extension 1.2.840.113635.100.6.3.1 */
+	int production;         /* ... and .2: which environments it is for */
+	unsigned char *topics;  /* DER value of .6 (see topics.h); NULL none */
+	size_t topics_len;
+	int64_t not_before;     /* validity, Unix time; -1 when unreadable */
+	int64_t not_after;
+	enum tls_key_state key;
+};
+
+/* tls_creds_load, describing the client certificate in *info on the way:
+ * also when the credentials are unusable, as long as the certificate
+ * itself could be read (info->have_cert).  Returns and fails as
+ * tls_creds_load does.  Free *info with tls_cert_info_free either way. */
+int tls_creds_inspect(const struct tls_creds_spec *spec, struct tls_cert_info *info,
+		      struct tls_creds **out, struct apn_error *err);
+void tls_cert_info_free(struct tls_cert_info *info);
+
+/* --- A polite close that listens (--check) ----------------------------- */
+
+/* How the peer answered our close_notify. */
+struct tls_goodbye {
+	enum tls_io how;  /* TLS_IO_CLOSE_NOTIFY (its own), TLS_IO_TCP_CLOSE,
+			   * TLS_IO_RESET, TLS_IO_ALERT, TLS_IO_ERROR, or
+			   * TLS_IO_AGAIN: nothing before the deadline */
+	size_t data;      /* bytes of application data before that, dropped */
+	char alert[64];   /* TLS_IO_ALERT: its name ("bad_certificate") */
+	int refuses_cert; /* TLS_IO_ALERT: one refusing our certificate */
+	char error[256];  /* TLS_IO_ERROR, TLS_IO_RESET: what happened */
+};
+
+/* Send close_notify, then read until the peer closes too (or sends a
+ * fatal alert, or deadline passes), close the socket and free c.  In TLS
+ * 1.3 a server refuses a client certificate after the client's handshake
+ * has completed: this is how --check still hears the refusal. */
+void tls_shutdown(struct tls_conn *c, int64_t deadline, struct tls_goodbye *g);
+
 #endif

@@ -89,6 +89,15 @@
  *   silent                           --feedback-end silent
  * then the end's lines as above (sent close-notify, sent alert name=...,
  * closed, closed tcp, closed reset).
+ * --require-env production|development refuses, on every connection, a
+ * client certificate without Apple's extension for that environment
+ * (1.2.840.113635.100.6.3.2 production, .1 development): the handshake
+ * fails with bad_certificate, as for any refused certificate.  (PROTOCOL.md
+ * 1.11 reports that Apple's gateway may instead complete the handshake and
+ * close at once; the mock takes the outright refusal.)  Its log lines,
+ * before "handshake ok" or "handshake failed":
+ *   env ok want=production|development
+ *   env refused want=production|development missing=OID
  *
  * Exit status: 0 after serving --connections connections, 1 on a setup
  * failure, 2 on a usage error, 3 when --max-seconds ran out first (always
@@ -257,7 +266,7 @@ usage(int status)
 "               --fatal-alert NAME | --stall-handshake | --stop-reading]\n"
 "              [--only-connection K] [--answer-delay MS] [--answer-id N]\n"
 "              [--no-close-notify] [--drain] [--invalid-id-zero]\n"
-"              [--count-only]\n"
+"              [--count-only] [--require-env production|development]\n"
 "       mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
 "              [--port N] [--connections N|0] [--max-seconds N] [--tls12]\n"
 "              --feedback-tuples N [--feedback-token-len L] |\n"
@@ -687,6 +696,64 @@ fb_check(void)
 	}
 }
 
+/*
+ * --require-env: the gateway's check of the client certificate's
+ * environment.  It runs as a handshake hook just before the client's
+ * CertificateVerify is processed: the client's certificate has arrived by
+ * then (in TLS 1.2 and 1.3), and a refusal still fails the handshake.  A
+ * verify function would not do: the session's own, which
+ * gnutls_session_set_verify_cert installs, replaces the credentials'.
+ */
+static const char *require_env;		/* "production", "development" */
+static const char *require_env_oid;
+
+static void
+require_env_arg(const char *env)
+{
+	if (strcmp(env, "production") == 0)
+		require_env_oid = "1.2.840.113635.100.6.3.2";
+	else if (strcmp(env, "development") == 0)
+		require_env_oid = "1.2.840.113635.100.6.3.1";
+	else
+		usagex("--require-env: expected production or development, "
+		    "got \"%s\"", env);
+	require_env = env;
+}
+
+/* The hook: 0 lets the handshake go on. */
+static int
+check_env(gnutls_session_t s, unsigned int htype, unsigned int when,
+    unsigned int incoming, const gnutls_datum_t *msg)
+{
+	const gnutls_datum_t *peers;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t ext = { NULL, 0 };
+	unsigned int n = 0, critical;
+	int found = 0;
+
+	(void)htype;
+	(void)when;
+	(void)msg;
+	if (!incoming)
+		return 0;	/* our own, in TLS 1.3 */
+	peers = gnutls_certificate_get_peers(s, &n);
+	if (peers != NULL && n > 0 && gnutls_x509_crt_init(&crt) == 0) {
+		found = gnutls_x509_crt_import(crt, &peers[0],
+		    GNUTLS_X509_FMT_DER) == 0 &&
+		    gnutls_x509_crt_get_extension_by_oid2(crt, require_env_oid,
+		    0, &ext, &critical) >= 0;
+		gnutls_free(ext.data);
+		gnutls_x509_crt_deinit(crt);
+	}
+	if (!found) {
+		logev("env refused want=%s missing=%s", require_env,
+		    require_env_oid);
+		return GNUTLS_E_CERTIFICATE_ERROR;
+	}
+	logev("env ok want=%s", require_env);
+	return 0;
+}
+
 static void
 parse_args(int argc, char **argv)
 {
@@ -700,6 +767,7 @@ parse_args(int argc, char **argv)
 		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
 		O_FB_TUPLES, O_FB_TOKEN_LEN, O_FB_FILE, O_FB_CHUNK, O_FB_PAUSE,
 		O_FB_TRUNCATE, O_FB_END,
+		O_REQUIRE_ENV,
 		O_HELP,
 	};
 	static const struct option longopts[] = {
@@ -742,6 +810,7 @@ parse_args(int argc, char **argv)
 		{ "feedback-pause", required_argument, NULL, O_FB_PAUSE },
 		{ "feedback-truncate", required_argument, NULL, O_FB_TRUNCATE },
 		{ "feedback-end", required_argument, NULL, O_FB_END },
+		{ "require-env", required_argument, NULL, O_REQUIRE_ENV },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -893,6 +962,9 @@ parse_args(int argc, char **argv)
 		case O_FB_END:
 			fb_end_arg(optarg);
 			fb.other = 1;
+			break;
+		case O_REQUIRE_ENV:
+			require_env_arg(optarg);
 			break;
 		case O_HELP:
 			usage(0);
@@ -1854,6 +1926,10 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 		fatalx("cannot set up a TLS session");
 	gnutls_certificate_server_set_request(c.s, GNUTLS_CERT_REQUIRE);
 	gnutls_session_set_verify_cert(c.s, NULL, 0);
+	if (require_env != NULL)
+		gnutls_handshake_set_hook_function(c.s,
+		    GNUTLS_HANDSHAKE_CERTIFICATE_VERIFY, GNUTLS_HOOK_PRE,
+		    check_env);
 	gnutls_transport_set_ptr(c.s, &c);
 	gnutls_transport_set_pull_function(c.s, pull);
 	gnutls_transport_set_pull_timeout_function(c.s, pull_timeout);

@@ -2,6 +2,10 @@
 # Regenerate the test certificates in this directory with certtool (gnutls-bin).
 # The generated files are committed; run this only to replace them all.
 # Every certificate here never expires, except client-expired.pem (valid only in 2001).
+#
+# ./mkcerts.sh check makes only the certificates the --check tests added
+# (client-dev, client-prod, client-topics, client-badtopics), signed by the
+# committed client CA, and leaves every other file as it is.
 set -eu
 
 cd "$(dirname "$0")"
@@ -37,6 +41,27 @@ sign() { # sign NAME CA: NAME.key + NAME.tmpl, signed by CA.pem/CA.key -> NAME.p
 		--template "$1.tmpl" --no-text --outfile "$1.pem"
 }
 
+# The --check certificates: one environment each, the topics extension,
+# a malformed topics extension.
+check_certs() {
+	for name in client-dev client-prod client-topics client-badtopics; do
+		sign "$name" client-ca
+		chmod 644 -- "$name.key" "$name.pem"
+	done
+}
+
+case ${1:-all} in
+all) ;;
+check)
+	check_certs
+	exit 0
+	;;
+*)
+	echo "usage: mkcerts.sh [all|check]" >&2
+	exit 2
+	;;
+esac
+
 rm -f -- *.key *.pem *.p12
 
 selfsign server-ca
@@ -46,6 +71,7 @@ sign server-wrongname server-ca
 selfsign client-ca
 sign client client-ca
 sign client-expired client-ca
+check_certs
 
 selfsign rogue-ca
 sign client-rogue rogue-ca

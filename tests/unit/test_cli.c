@@ -245,6 +245,20 @@ static void test_sandbox_with_gateway_refused(void **state)
 	(void)state;
 	assert_usage_error(PARSE("-c", "x.pem", "-a", "hi", "--sandbox",
 				 "--gateway", "127.0.0.1:1234", "T"));
+	assert_usage_error(PARSE("-c", "x.pem", "--feedback", "--sandbox",
+				 "--gateway", "127.0.0.1:1234"));
+}
+
+/* With --check, --sandbox says the --gateway is a development one. */
+static void test_check_sandbox_with_gateway(void **state)
+{
+	(void)state;
+	assert_run(PARSE("-c", "x.pem", "--check", "--sandbox", "--gateway",
+			 "127.0.0.1:1234"));
+	assert_int_equal(o.mode, MODE_CHECK);
+	assert_int_equal(o.sandbox, 1);
+	assert_string_equal(o.host, "127.0.0.1");
+	assert_int_equal(o.port, 1234);
 }
 
 /* --- timeouts ------------------------------------------------------------- */
@@ -519,6 +533,7 @@ int main(void)
 		T(test_gateway_empty_host_refused),
 		T(test_gateway_unclosed_bracket_refused),
 		T(test_sandbox_with_gateway_refused),
+		T(test_check_sandbox_with_gateway),
 		T(test_timeout_fraction),
 		T(test_timeout_short_option),
 		T(test_timeout_negative_refused),

@@ -16,6 +16,7 @@ static void test_exit_status_map(void **state)
 	(void)state;
 	assert_int_equal(apn_exit_status(APN_OK), 0);
 	assert_int_equal(apn_exit_status(APN_REJECTED), 1);
+	assert_int_equal(apn_exit_status(APN_WARNING), 1);
 	assert_int_equal(apn_exit_status(APN_USAGE), 64);
 	assert_int_equal(apn_exit_status(APN_DATAERR), 65);
 	assert_int_equal(apn_exit_status(APN_NOINPUT), 66);
@@ -34,7 +35,7 @@ static void test_code_worst_ok_loses(void **state)
 	static const enum apn_code all[] = {
 		APN_REJECTED, APN_USAGE, APN_DATAERR, APN_NOINPUT, APN_NOHOST,
 		APN_UNAVAILABLE, APN_SOFTWARE, APN_IOERR, APN_TEMPFAIL,
-		APN_PROTOCOL, APN_NOPERM, APN_CONFIG,
+		APN_PROTOCOL, APN_NOPERM, APN_CONFIG, APN_WARNING,
 	};
 
 	(void)state;
@@ -43,6 +44,23 @@ static void test_code_worst_ok_loses(void **state)
 		assert_int_equal(apn_code_worst(APN_OK, all[i]), all[i]);
 		assert_int_equal(apn_code_worst(all[i], APN_OK), all[i]);
 		assert_int_equal(apn_code_worst(all[i], all[i]), all[i]);
+	}
+}
+
+/* A --check warning (exit 1) gives way to every failure. */
+static void test_code_worst_warning_loses(void **state)
+{
+	static const enum apn_code failures[] = {
+		APN_USAGE, APN_DATAERR, APN_NOINPUT, APN_NOHOST, APN_UNAVAILABLE,
+		APN_SOFTWARE, APN_IOERR, APN_TEMPFAIL, APN_PROTOCOL, APN_NOPERM,
+		APN_CONFIG,
+	};
+
+	(void)state;
+	assert_int_equal(apn_code_worst(APN_WARNING, APN_OK), APN_WARNING);
+	for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+		assert_int_equal(apn_code_worst(APN_WARNING, failures[i]), failures[i]);
+		assert_int_equal(apn_code_worst(failures[i], APN_WARNING), failures[i]);
 	}
 }
 
@@ -97,6 +115,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_status_map),
 		cmocka_unit_test(test_code_worst_ok_loses),
+		cmocka_unit_test(test_code_worst_warning_loses),
 		cmocka_unit_test(test_answer_kind_names),
 		cmocka_unit_test(test_closed_kind_names),
 		cmocka_unit_test(test_answer_kind_of_close),
