@@ -50,14 +50,33 @@ check_certs() {
 	done
 }
 
+# Token authentication (--http2): Apple-style .p8 keys, unencrypted PKCS#8
+# EC P-256, and the public key the mock HTTP/2 server verifies JWTs with.
+auth_keys() {
+	for name in authkey authkey-other; do
+		ct --generate-privkey --key-type ecdsa --curve secp256r1 --no-text \
+			--outfile "$name.tmp"
+		ct --to-p8 --load-privkey "$name.tmp" --password "" --no-text \
+			--outfile "$name.p8"
+		ct --pubkey-info --load-privkey "$name.tmp" --no-text \
+			--outfile "$name.pub.pem"
+		rm -f -- "$name.tmp"
+		chmod 644 -- "$name.p8" "$name.pub.pem"
+	done
+}
+
 case ${1:-all} in
 all) ;;
 check)
 	check_certs
 	exit 0
 	;;
+authkeys)
+	auth_keys
+	exit 0
+	;;
 *)
-	echo "usage: mkcerts.sh [all|check]" >&2
+	echo "usage: mkcerts.sh [all|check|authkeys]" >&2
 	exit 2
 	;;
 esac
@@ -77,6 +96,7 @@ selfsign rogue-ca
 sign client-rogue rogue-ca
 
 genkey other
+auth_keys
 
 cat client.pem client.key >client-combined.pem
 
