@@ -14,6 +14,7 @@ const char *answer_kind_name(enum answer_kind kind)
 	case ANSWER_PROTOCOL_ERROR: return "protocol-error";
 	case ANSWER_STALLED: return "stalled";
 	case ANSWER_NO_CONNECTION: return "no-connection";
+	case ANSWER_GOAWAY: return "goaway";
 	}
 	return "?";
 }

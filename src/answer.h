@@ -20,7 +20,8 @@ enum answer_kind {
 	ANSWER_TLS_ALERT,      /* "tls-alert": a fatal TLS alert */
 	ANSWER_PROTOCOL_ERROR, /* "protocol-error": bytes that are no packet */
 	ANSWER_STALLED,        /* "stalled": the gateway stopped reading */
-	ANSWER_NO_CONNECTION   /* "no-connection": connect or handshake failed */
+	ANSWER_NO_CONNECTION,  /* "no-connection": connect or handshake failed */
+	ANSWER_GOAWAY          /* "goaway": an HTTP/2 GOAWAY frame (--http2) */
 };
 
 /* How the connection ended, as far as we saw. */
@@ -47,6 +48,10 @@ struct answer {
 	size_t written;                   /* notifications fully written */
 	int idle;                         /* ended with nothing unresolved */
 	char detail[512];                 /* error text (write error, TLS error) */
+	/* ANSWER_GOAWAY: the frame's fields */
+	char goaway_error[32];            /* "NO_ERROR", ... */
+	int32_t goaway_last_stream;
+	char goaway_debug[256];           /* its debug data, printable */
 };
 
 /* The --json spelling of kind and closed. */

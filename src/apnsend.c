@@ -23,6 +23,8 @@
 #include "error.h"
 #include "feedback.h"
 #include "frame.h"
+#include "h2sender.h"
+#include "jwt.h"
 #include "msg.h"
 #include "net.h"
 #include "payload.h"
@@ -59,7 +61,7 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 	int rc;
 
 	if (payload_fields_any(&o->fields)) {
-		if (payload_build(&o->fields, PAYLOAD_MAX, out, len, why, sizeof why) != 0)
+		if (payload_build(&o->fields, o->payload_max, out, len, why, sizeof why) != 0)
 			return apn_fail(err, APN_DATAERR, "%s", why);
 		return 0;
 	}
@@ -75,7 +77,7 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 			return apn_fail(err, APN_SOFTWARE, "reading the payload: out of memory");
 		memcpy(text, o->payload, tlen + 1);
 	}
-	rc = payload_validate(text, tlen, PAYLOAD_MAX, &off, &plen, why, sizeof why);
+	rc = payload_validate(text, tlen, o->payload_max, &off, &plen, why, sizeof why);
 	if (rc != 0) {
 		free(text);
 		if (o->payload_file)
@@ -90,15 +92,94 @@ static int get_payload(const struct options *o, char **out, size_t *len,
 	return 0;
 }
 
+/* The live progress line: stderr a terminal, stdout not, and not -q. */
+static int show_progress(const struct options *o)
+{
+	return isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !o->quiet;
+}
+
+/* The binary protocol's sender. */
+static enum apn_code run_binary(const struct options *o, struct tls_creds *creds,
+				struct spool *spool, struct source *src,
+				const struct report *rep, FILE *failed_out,
+				const uint8_t *payload, size_t plen, struct totals *tot)
+{
+	struct sender_params sp;
+
+	memset(&sp, 0, sizeof sp);
+	sp.format = o->format;
+	sp.first_id = o->first_id;
+	sp.expiry_s = o->expiry;
+	sp.priority = (uint8_t)o->priority;
+	sp.payload = payload;
+	sp.payload_len = plen;
+	sp.host = o->host;
+	sp.port = o->port;
+	sp.creds = creds;
+	sp.timeout_ms = o->timeout_ms;
+	sp.connect_timeout_ms = o->connect_timeout_ms;
+	sp.stall_ms = o->timeout_ms > o->connect_timeout_ms ? o->timeout_ms
+							    : o->connect_timeout_ms;
+	sp.idle_timeout_ms = o->idle_timeout_ms;
+	sp.retries = o->retries;
+	sp.at_most_once = o->at_most_once;
+	sp.confirm = o->confirm;
+	sp.confirm_every = o->confirm_every;
+	sp.src = src;
+	sp.spool = spool;
+	sp.rep = rep;
+	sp.failed_out = failed_out;
+	sp.progress = show_progress(o);
+	return sender_run(&sp, tot);
+}
+
+/* Apple's HTTP/2 API (--http2). */
+static enum apn_code run_http2(const struct options *o, struct tls_creds *creds,
+			       struct jwt *jwt, struct source *src,
+			       const struct report *rep, FILE *failed_out,
+			       const uint8_t *payload, size_t plen, struct totals *tot)
+{
+	struct h2_params hp;
+
+	memset(&hp, 0, sizeof hp);
+	hp.host = o->host;
+	hp.port = o->port;
+	hp.creds = creds;
+	hp.jwt = jwt;
+	/* With a certificate Apple takes its bundle id when no topic is
+	 * sent; sending it is clearer, and what the man page says. */
+	hp.topic = o->topic != NULL ? o->topic
+		   : tls_creds_bundle_id(creds)[0] ? tls_creds_bundle_id(creds) : NULL;
+	hp.push_type = o->push_type;
+	hp.priority = o->priority;
+	hp.expiry_s = o->expiry;
+	hp.collapse_id = o->collapse_id;
+	hp.apns_id = o->apns_id;
+	hp.payload = payload;
+	hp.payload_len = plen;
+	hp.timeout_ms = o->timeout_ms;
+	hp.connect_timeout_ms = o->connect_timeout_ms;
+	hp.idle_timeout_ms = o->idle_timeout_ms;
+	hp.retries = o->retries;
+	hp.at_most_once = o->at_most_once;
+	hp.src = src;
+	hp.rep = rep;
+	hp.failed_out = failed_out;
+	hp.progress = show_progress(o);
+	tls_creds_set_alpn(creds, "h2");
+	return h2_run(&hp, tot);
+}
+
 static enum apn_code run(const struct options *o)
+
 {
 	struct apn_error err = { APN_OK, "" };
 	struct tls_creds *creds = NULL;
 	struct spool *spool = NULL;
 	struct source src;
 	struct totals tot;
-	struct report rep = { stdout, o->json, o->quiet, o->format };
-	struct sender_params sp;
+	struct report rep = { stdout, o->json, o->quiet, o->format, o->http2 };
+	struct jwt *jwt = NULL;
 	FILE *failed_out = NULL;
 	char *payload = NULL;
 	size_t plen = 0;
@@ -127,7 +208,10 @@ static enum apn_code run(const struct options *o)
 	tls_ready = 1;
 	if (creds_load(o, &creds, &err) != 0)
 		goto fail;
-	if (spool_open(NULL, &spool, &err) != 0)
+	if (o->auth_key != NULL &&
+	    jwt_open(o->auth_key, o->key_id, o->team_id, &jwt, &err) != 0)
+		goto fail;
+	if (!o->http2 && spool_open(NULL, &spool, &err) != 0)
 		goto fail;
 	if (o->failed_out != NULL && (failed_out = fopen(o->failed_out, "w")) == NULL) {
 		apn_fail(&err, APN_IOERR, "cannot create --failed-out file %s: %s",
@@ -138,32 +222,13 @@ static enum apn_code run(const struct options *o)
 		warnf("reading device tokens from the terminal, one a line; "
 		      "end with Ctrl-D");
 
-	source_init(&src, o->tokens, o->ntokens, STDIN_FILENO, PAYLOAD_MAX);
-	memset(&sp, 0, sizeof sp);
-	sp.format = o->format;
-	sp.first_id = o->first_id;
-	sp.expiry_s = o->expiry;
-	sp.priority = (uint8_t)o->priority;
-	sp.payload = (const uint8_t *)payload;
-	sp.payload_len = plen;
-	sp.host = o->host;
-	sp.port = o->port;
-	sp.creds = creds;
-	sp.timeout_ms = o->timeout_ms;
-	sp.connect_timeout_ms = o->connect_timeout_ms;
-	sp.stall_ms = o->timeout_ms > o->connect_timeout_ms ? o->timeout_ms
-							    : o->connect_timeout_ms;
-	sp.idle_timeout_ms = o->idle_timeout_ms;
-	sp.retries = o->retries;
-	sp.at_most_once = o->at_most_once;
-	sp.confirm = o->confirm;
-	sp.confirm_every = o->confirm_every;
-	sp.src = &src;
-	sp.spool = spool;
-	sp.rep = &rep;
-	sp.failed_out = failed_out;
-	sp.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !o->quiet;
-	code = sender_run(&sp, &tot);
+	source_init(&src, o->tokens, o->ntokens, STDIN_FILENO, o->payload_max);
+	if (o->http2)
+		code = run_http2(o, creds, jwt, &src, &rep, failed_out,
+				 (const uint8_t *)payload, plen, &tot);
+	else
+		code = run_binary(o, creds, spool, &src, &rep, failed_out,
+				  (const uint8_t *)payload, plen, &tot);
 
 	if (tot.results[RESULT_INVALID] == 0 && tot.results[RESULT_OK] +
 	    tot.results[RESULT_REJECTED] + tot.results[RESULT_UNCONFIRMED] +
@@ -194,6 +259,7 @@ out:
 		code = apn_code_worst(code, APN_IOERR);
 	spool_close(spool);
 	tls_creds_free(creds);
+	jwt_free(jwt);
 	if (tls_ready)
 		tls_deinit();
 	free(payload);

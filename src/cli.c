@@ -1,6 +1,7 @@
 /* cli.c: command-line parsing with argtable2. */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -33,6 +34,10 @@ struct table {
 	struct arg_str *retries;
 	struct arg_lit *confirm;
 	struct arg_str *confirm_every, *idle_timeout, *failed_out;
+	struct arg_rem *h_h2;
+	struct arg_lit *http2;
+	struct arg_str *auth_key, *key_id, *team_id, *topic, *push_type;
+	struct arg_str *collapse_id, *apns_id;
 	struct arg_rem *h_modes;
 	struct arg_lit *check, *feedback;
 	struct arg_rem *h_output;
@@ -79,8 +84,9 @@ static int build(struct table *t)
 	t->expiry = arg_str0("e", "expiry", "SECONDS",
 			     "store for SECONDS if undeliverable, 0 = do not store "
 			     "(default 86400)");
-	t->priority = arg_str0(NULL, "priority", "10|5",
-			       "10 = now (default), 5 = when power allows");
+	t->priority = arg_str0(NULL, "priority", "10|5|1",
+			       "10 = now (default), 5 = when power allows, "
+			       "1 = never wake the device (--http2)");
 	t->id = arg_str0(NULL, "id", "N",
 			 "identifier of the first notification (default 1), "
 			 "then one more for each");
@@ -110,6 +116,27 @@ static int build(struct table *t)
 	t->failed_out = arg_str0(NULL, "failed-out", "FILE",
 				 "write the input lines of failed and unconfirmed "
 				 "notifications to FILE");
+	t->h_h2 = arg_rem(NULL, "HTTP/2 (Apple's current API):");
+	t->http2 = arg_lit0(NULL, "http2",
+			    "use the HTTP/2 API (" H2_HOST ":443; --sandbox: "
+			    H2_SANDBOX_HOST ")");
+	t->auth_key = arg_str0(NULL, "auth-key", "FILE",
+			       "token authentication: the .p8 key (with --key-id "
+			       "and --team-id), instead of --cert");
+	t->key_id = arg_str0(NULL, "key-id", "KID", "the key's 10-character id");
+	t->team_id = arg_str0(NULL, "team-id", "TEAM", "the 10-character team id");
+	t->topic = arg_str0(NULL, "topic", "TOPIC",
+			    "apns-topic (default: the certificate's bundle id; "
+			    "needed with --auth-key)");
+	t->push_type = arg_str0(NULL, "push-type", "TYPE",
+				"apns-push-type: alert (default), background, voip, "
+				"complication, fileprovider, mdm, location, "
+				"liveactivity, pushtotalk, widgets or controls");
+	t->collapse_id = arg_str0(NULL, "collapse-id", "ID",
+				  "apns-collapse-id, at most 64 bytes");
+	t->apns_id = arg_str0(NULL, "apns-id", "UUID",
+			      "apns-id of the first notification, then one more "
+			      "for each (default: Apple's)");
 	t->h_modes = arg_rem(NULL, "Instead of sending:");
 	t->check = arg_lit0(NULL, "check",
 			    "check the certificate and key, and the TLS handshake "
@@ -277,6 +304,91 @@ static int first_error(struct table *t, struct apn_error *err)
 	return -1;
 }
 
+static const char *const push_types[] = {
+	"alert", "background", "complication", "controls", "fileprovider",
+	"liveactivity", "location", "mdm", "pushtotalk", "voip", "widgets", NULL
+};
+
+/* A canonical UUID (8-4-4-4-12 hex digits, either case) into out, lowercase. */
+static int parse_uuid(const char *s, char out[APNS_ID_LEN + 1])
+{
+	if (strlen(s) != APNS_ID_LEN)
+		return -1;
+	for (size_t i = 0; i < APNS_ID_LEN; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return -1;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[APNS_ID_LEN] = '\0';
+	return 0;
+}
+
+/* What only --http2 takes, and what it does not. */
+static int fill_http2(struct table *t, struct options *o, struct apn_error *err)
+{
+	const struct arg_str *h2_only[] = { t->auth_key, t->key_id, t->team_id, t->topic,
+					    t->push_type, t->collapse_id, t->apns_id };
+	const char *h2_names[] = { "auth-key", "key-id", "team-id", "topic",
+				   "push-type", "collapse-id", "apns-id" };
+
+	o->payload_max = PAYLOAD_MAX;
+	if (!o->http2) {
+		for (size_t i = 0; i < sizeof h2_only / sizeof h2_only[0]; i++)
+			if (h2_only[i]->count)
+				return apn_fail(err, APN_USAGE, "--%s needs --http2", h2_names[i]);
+		return 0;
+	}
+	if (t->format->count || t->id->count || t->confirm->count || t->confirm_every->count)
+		return apn_fail(err, APN_USAGE, "--%s is for the binary protocol, not --http2 "
+				"(every HTTP/2 request gets its own answer)",
+				t->format->count ? "format" : t->id->count ? "id"
+				: t->confirm->count ? "confirm" : "confirm-every");
+	o->auth_key = t->auth_key->count ? t->auth_key->sval[0] : NULL;
+	o->key_id = t->key_id->count ? t->key_id->sval[0] : NULL;
+	o->team_id = t->team_id->count ? t->team_id->sval[0] : NULL;
+	o->topic = t->topic->count ? t->topic->sval[0] : NULL;
+	o->collapse_id = t->collapse_id->count ? t->collapse_id->sval[0] : NULL;
+	if (o->auth_key != NULL) {
+		if (o->cert_file != NULL || o->key_file != NULL)
+			return apn_fail(err, APN_USAGE, "give --cert or --auth-key, not both");
+		if (o->key_id == NULL || o->team_id == NULL || o->topic == NULL)
+			return apn_fail(err, APN_USAGE, "--auth-key needs --key-id, --team-id "
+					"and --topic");
+	} else if (o->key_id != NULL || o->team_id != NULL) {
+		return apn_fail(err, APN_USAGE, "--%s needs --auth-key",
+				o->key_id ? "key-id" : "team-id");
+	}
+	o->push_type = "alert";
+	if (t->push_type->count) {
+		size_t i;
+
+		for (i = 0; push_types[i] != NULL; i++)
+			if (strcmp(push_types[i], t->push_type->sval[0]) == 0)
+				break;
+		if (push_types[i] == NULL)
+			return apn_fail(err, APN_USAGE, "--push-type: '%s' is not one of Apple's "
+					"push types (see --help)", t->push_type->sval[0]);
+		o->push_type = push_types[i];
+	}
+	if (strcmp(o->push_type, "background") == 0) {
+		if (o->priority_set && o->priority != 5)
+			return apn_fail(err, APN_USAGE, "--push-type background needs "
+					"--priority 5 (Apple refuses 10 for it)");
+		o->priority = 5;
+	}
+	if (o->collapse_id != NULL && strlen(o->collapse_id) > 64)
+		return apn_fail(err, APN_USAGE, "--collapse-id: %zu bytes; Apple's limit is 64",
+				strlen(o->collapse_id));
+	if (t->apns_id->count && parse_uuid(t->apns_id->sval[0], o->apns_id) != 0)
+		return apn_fail(err, APN_USAGE, "--apns-id: '%s' is not a UUID "
+				"(8-4-4-4-12 hex digits)", t->apns_id->sval[0]);
+	o->payload_max = strcmp(o->push_type, "voip") == 0 ? PAYLOAD_MAX_H2_VOIP
+							    : PAYLOAD_MAX_H2;
+	return 0;
+}
+
 static int fill(struct table *t, struct options *o, struct apn_error *err)
 {
 	unsigned long long v;
@@ -309,10 +421,18 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 	 * gateway: --sandbox says which environment to expect. */
 	if (t->sandbox->count && t->gateway->count && o->mode != MODE_CHECK)
 		return apn_fail(err, APN_USAGE, "--sandbox and --gateway cannot be combined");
+	o->http2 = t->http2->count > 0;
+	if (o->http2 && o->mode == MODE_FEEDBACK)
+		return apn_fail(err, APN_USAGE, "--feedback is for the binary protocol: "
+				"the HTTP/2 API has no feedback service (a 410 answers instead)");
 	if (o->mode == MODE_FEEDBACK) {
 		snprintf(o->host, sizeof o->host, "%s",
 			 t->sandbox->count ? FEEDBACK_SANDBOX_HOST : FEEDBACK_HOST);
 		o->port = FEEDBACK_PORT;
+	} else if (o->http2) {
+		snprintf(o->host, sizeof o->host, "%s",
+			 t->sandbox->count ? H2_SANDBOX_HOST : H2_HOST);
+		o->port = H2_PORT;
 	} else {
 		snprintf(o->host, sizeof o->host, "%s",
 			 t->sandbox->count ? SANDBOX_HOST : DEFAULT_HOST);
@@ -376,8 +496,13 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 			o->priority = 10;
 		else if (strcmp(p, "5") == 0)
 			o->priority = 5;
+		else if (strcmp(p, "1") == 0 && t->http2->count)
+			o->priority = 1;
+		else if (t->http2->count)
+			return apn_fail(err, APN_USAGE, "--priority: '%s' is not 10, 5 or 1", p);
 		else
-			return apn_fail(err, APN_USAGE, "--priority: '%s' is not 10 or 5", p);
+			return apn_fail(err, APN_USAGE, "--priority: '%s' is not 10 or 5%s", p,
+					strcmp(p, "1") == 0 ? " (1 needs --http2)" : "");
 		o->priority_set = 1;
 		if (o->format != FORMAT_FRAME && o->priority != 10)
 			return apn_fail(err, APN_USAGE,
@@ -426,8 +551,11 @@ static int fill(struct table *t, struct options *o, struct apn_error *err)
 	o->json = t->json->count > 0;
 	o->quiet = t->quiet->count > 0;
 	o->verbose = t->verbose->count > 0;
-	if (o->cert_file == NULL)
-		return apn_fail(err, APN_USAGE, "no client certificate: give --cert FILE");
+	if (fill_http2(t, o, err) != 0)
+		return -1;
+	if (o->cert_file == NULL && o->auth_key == NULL)
+		return apn_fail(err, APN_USAGE, "no client certificate: give --cert FILE%s",
+				o->http2 ? " (or --auth-key FILE for token authentication)" : "");
 
 	o->ntokens = t->tokens->count;
 	if (o->ntokens > 0) {

@@ -22,6 +22,10 @@
 #define FEEDBACK_HOST "feedback.push.apple.com"
 #define FEEDBACK_SANDBOX_HOST "feedback.sandbox.push.apple.com"
 #define FEEDBACK_PORT 2196
+#define H2_HOST "api.push.apple.com"
+#define H2_SANDBOX_HOST "api.sandbox.push.apple.com"
+#define H2_PORT 443
+#define APNS_ID_LEN 36 /* a canonical UUID */
 #define DEFAULT_TIMEOUT_MS 2000
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_EXPIRY 86400 /* one day, as pushy does */
@@ -57,6 +61,12 @@ struct options {
 	int idle_timeout_ms;   /* 0: keep an idle connection open */
 	const char *failed_out;
 	int json, quiet, verbose;
+	/* --http2: Apple's current API */
+	int http2;
+	const char *auth_key, *key_id, *team_id; /* token authentication */
+	const char *topic, *push_type, *collapse_id; /* NULL: not given */
+	char apns_id[APNS_ID_LEN + 1]; /* lowercase, or "" */
+	size_t payload_max; /* PAYLOAD_MAX, or the HTTP/2 limit */
 	const char **tokens; /* TOKEN arguments, pointing into argv */
 	int ntokens;
 };

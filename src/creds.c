@@ -20,7 +20,7 @@ int creds_load(const struct options *o, struct tls_creds **out,
 	spec.pass = pass;
 	rc = tls_creds_load(&spec, out, err);
 	passphrase_free(pass);
-	if (rc == 0)
+	if (rc == 0 && tls_creds_subject(*out)[0])
 		verbosef("client certificate: %s", tls_creds_subject(*out));
 	return rc;
 }

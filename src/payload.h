@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define PAYLOAD_MAX 2048 /* binary interface limit since 2014 */
+#define PAYLOAD_MAX_H2 4096 /* HTTP/2 API */
+#define PAYLOAD_MAX_H2_VOIP 5120 /* HTTP/2 API, apns-push-type voip */
 
 /* Check that text[0..len) is one JSON object of at most max bytes once
  * leading and trailing whitespace is removed.  On success returns 0 and sets

@@ -100,11 +100,19 @@ static void lb_flush(struct linebuf *lb, FILE *out)
 	lb->n = 0;
 }
 
+/* A rejection's reason: Apple's word over HTTP/2, else the status's name. */
+static const char *rejected_reason(const struct report *r, const struct result_line *l)
+{
+	if (r->http2)
+		return l->reason != NULL && l->reason[0] ? l->reason : "(no reason given)";
+	return status_name((uint8_t)l->status);
+}
+
 void report_result(const struct report *r, const struct result_line *l)
 {
 	struct linebuf lb;
 	char hex[TOKEN_HEX_MAX];
-	int has_id = r->format != FORMAT_SIMPLE && l->result != RESULT_INVALID;
+	int has_id = r->format != FORMAT_SIMPLE && !r->http2 && l->result != RESULT_INVALID;
 	int arg = (l->where & SOURCE_ARG_BIT) != 0;
 	uint64_t where = l->where & ~SOURCE_ARG_BIT;
 	size_t from;
@@ -133,12 +141,21 @@ void report_result(const struct report *r, const struct result_line *l)
 		lb_str(&lb, result_name(l->result));
 		lb_str(&lb, "\",\"attempts\":");
 		lb_u64(&lb, l->attempts);
+		if (r->http2 && l->apns_id != NULL) {
+			lb_str(&lb, ",\"apns_id\":\"");
+			lb_str(&lb, l->apns_id);
+			lb_str(&lb, "\"");
+		}
 		if (l->result == RESULT_REJECTED) {
 			lb_str(&lb, ",\"status\":");
 			lb_u64(&lb, l->status);
 			lb_str(&lb, ",\"reason\":");
 			lb_flush(&lb, r->out);
-			put_json_string(r->out, status_name(l->status));
+			put_json_string(r->out, rejected_reason(r, l));
+			if (r->http2 && l->timestamp_ms >= 0) {
+				lb_str(&lb, ",\"timestamp\":");
+				lb_u64(&lb, (uint64_t)l->timestamp_ms);
+			}
 		} else if (l->reason != NULL) {
 			lb_str(&lb, ",\"reason\":");
 			lb_flush(&lb, r->out);
@@ -170,18 +187,30 @@ void report_result(const struct report *r, const struct result_line *l)
 		lb_str(&lb, "  ");
 		lb_str(&lb, hex);
 	}
+	if (r->http2 && l->apns_id != NULL) {
+		lb_str(&lb, "  apns-id ");
+		lb_str(&lb, l->apns_id);
+	}
 	lb_flush(&lb, r->out);
-	if (l->result == RESULT_REJECTED)
-		fprintf(r->out, "  status %u (%s)", l->status, status_name(l->status));
-	else if (l->reason != NULL)
+	if (l->result == RESULT_REJECTED) {
+		fprintf(r->out, "  status %u (%s)", l->status, rejected_reason(r, l));
+		if (r->http2 && l->timestamp_ms >= 0) {
+			char when[FEEDBACK_TIME_TEXT];
+
+			feedback_time_text((uint32_t)(l->timestamp_ms / 1000), when);
+			fprintf(r->out, " since %s", when);
+		}
+	} else if (l->reason != NULL)
 		fprintf(r->out, "  (%s)", l->reason);
 	fputc('\n', r->out);
 }
 
-static const char *explain(const struct answer *a)
+static const char *explain(const struct report *r, const struct answer *a)
 {
 	switch (a->kind) {
 	case ANSWER_NONE:
+		if (r->http2)
+			return "every request answered; apnsend closed the connection";
 		return a->closed == CLOSED_OPEN ? "nothing from the gateway before the timeout"
 						: "nothing from the gateway";
 	case ANSWER_CLOSE_NOTIFY:
@@ -226,6 +255,12 @@ static void json_answer_keys(json_t *j, const struct answer *a, const char *erro
 		break;
 	case ANSWER_STALLED:
 		json_object_set_new(j, "error", json_string(a->detail));
+		break;
+	case ANSWER_GOAWAY:
+		json_object_set_new(j, "error_code", json_string(a->goaway_error));
+		json_object_set_new(j, "last_stream", json_integer(a->goaway_last_stream));
+		json_object_set_new(j, "debug", json_string(a->goaway_debug));
+		json_object_set_new(j, "closed", json_string(closed_kind_name(a->closed)));
 		break;
 	default:
 		break;
@@ -334,8 +369,14 @@ void report_connection(const struct report *r, const struct conn_line *c)
 	case ANSWER_STALLED:
 		fprintf(r->out, ": %s", a->detail);
 		break;
+	case ANSWER_GOAWAY:
+		fprintf(r->out, ": error %s, last stream %" PRId32 "%s%s; then %s",
+			a->goaway_error, a->goaway_last_stream,
+			a->goaway_debug[0] ? ", debug data " : "", a->goaway_debug,
+			a->closed == CLOSED_OPEN ? "we closed" : closed_kind_name(a->closed));
+		break;
 	default:
-		fprintf(r->out, " (%s%s)", explain(a), a->idle ? ", while idle" : "");
+		fprintf(r->out, " (%s%s)", explain(r, a), a->idle ? ", while idle" : "");
 		break;
 	}
 	if (c->number > 1 || c->then)

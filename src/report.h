@@ -33,6 +33,7 @@ struct report {
 	int json;
 	int quiet;  /* no human output (JSON is still printed) */
 	enum frame_format format;
+	int http2;  /* --http2: no identifiers; apns-id, HTTP status and reason */
 };
 
 /* One notification's final result. */
@@ -42,8 +43,12 @@ struct result_line {
 	uint32_t id;                   /* not shown for --format simple */
 	const struct apn_token *token; /* NULL for invalid lines */
 	unsigned attempts;             /* connections it was written on */
-	uint8_t status;                /* for RESULT_REJECTED */
+	unsigned status;               /* for RESULT_REJECTED: error-response
+					* status, or with --http2 the HTTP
+					* status (and reason is Apple's) */
 	const char *reason;            /* why, for the others; NULL for ok */
+	const char *apns_id;           /* --http2: the response's, or NULL */
+	int64_t timestamp_ms;          /* --http2 410: Apple's timestamp, or -1 */
 };
 
 void report_result(const struct report *r, const struct result_line *l);

@@ -186,6 +186,8 @@ static void resolve(struct sender *s, uint64_t to, enum result result,
 			l.attempts = window_attempts(&s->win, seq, current);
 			l.status = status;
 			l.reason = reason;
+			l.apns_id = NULL;
+			l.timestamp_ms = -1;
 			report_result(s->p->rep, &l);
 			count(s, result);
 			if (to_fo)
@@ -698,6 +700,7 @@ static void trace_answer(const struct sender *s)
 				      : "");
 		break;
 	case ANSWER_NO_CONNECTION:
+	case ANSWER_GOAWAY: /* HTTP/2 only */
 		break;
 	}
 }

@@ -257,6 +257,7 @@ static int make_creds(const struct loaded *l, const struct tls_creds_spec *spec,
 {
 	struct tls_creds *c;
 	gnutls_datum_t dn = { NULL, 0 };
+	size_t len;
 	int r;
 
 	c = calloc(1, sizeof *c);
@@ -266,14 +267,21 @@ static int make_creds(const struct loaded *l, const struct tls_creds_spec *spec,
 		free(c);
 		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
 	}
+	if (l->ncrts == 0)
+		goto trust; /* token authentication: no client certificate */
 	copy_dn(gnutls_x509_crt_get_dn3(l->crts[0], &dn, 0), &dn, c->subject,
 		sizeof c->subject);
+	len = sizeof c->bundle_id;
+	if (gnutls_x509_crt_get_dn_by_oid(l->crts[0], GNUTLS_OID_LDAP_UID, 0, 0,
+					  c->bundle_id, &len) < 0)
+		c->bundle_id[0] = '\0';
 	r = gnutls_certificate_set_x509_key(c->cred, l->crts, l->ncrts, l->key);
 	if (r < 0) {
 		apn_fail(err, APN_CONFIG, "cannot use the certificate in %s: %s",
 			 spec->cert_file, gnutls_strerror(r));
 		goto fail;
 	}
+trust:
 	if (load_trust(c, spec->ca_file, err) != 0)
 		goto fail;
 	*out = c;
@@ -343,6 +351,8 @@ static int creds_load(const struct tls_creds_spec *spec, struct tls_cert_info *i
 	int loaded, rc = -1;
 
 	*out = NULL;
+	if (spec->cert_file == NULL && info == NULL)
+		return make_creds(&l, spec, out, err); /* the CAs alone */
 	loaded = load_files(spec, &l, &format, err) == 0;
 	if (info != NULL)
 		info->format = format;
@@ -381,6 +391,16 @@ void tls_creds_free(struct tls_creds *creds)
 const char *tls_creds_subject(const struct tls_creds *creds)
 {
 	return creds->subject;
+}
+
+const char *tls_creds_bundle_id(const struct tls_creds *creds)
+{
+	return creds->bundle_id;
+}
+
+void tls_creds_set_alpn(struct tls_creds *creds, const char *protocol)
+{
+	creds->alpn = protocol;
 }
 
 /* --check's entry to the loader. */

@@ -6,7 +6,9 @@
 
 struct tls_creds {
 	gnutls_certificate_credentials_t cred;
-	char subject[512];
+	char subject[512];   /* "" without a client certificate */
+	char bundle_id[256]; /* the subject's UID, or "" */
+	const char *alpn;    /* the protocol the server must agree to, or NULL */
 };
 
 /* Nonzero when alert is one a server uses to refuse a client certificate. */

@@ -299,17 +299,48 @@ static int wait_io(struct tls_conn *c, int64_t deadline)
 	return r; /* 0: deadline passed */
 }
 
+/* The server must have selected the protocol creds asks for. */
+static int check_alpn(struct tls_conn *c, const struct tls_creds *creds,
+		      const char *host, struct apn_error *err)
+{
+	gnutls_datum_t got = { NULL, 0 };
+
+	if (creds->alpn == NULL)
+		return 0;
+	if (gnutls_alpn_get_selected_protocol(c->session, &got) < 0) {
+		tracef("tls: ALPN: the server selected no protocol");
+		return apn_fail(err, APN_PROTOCOL, "%s does not speak HTTP/2: it "
+				"agreed to no protocol by ALPN (%s asked)", host, creds->alpn);
+	}
+	tracef("tls: ALPN: the server selected %.*s", (int)got.size, (char *)got.data);
+	if (got.size != strlen(creds->alpn) || memcmp(got.data, creds->alpn, got.size) != 0)
+		return apn_fail(err, APN_PROTOCOL, "%s does not speak HTTP/2: ALPN gave "
+				"%.*s, not %s", host, (int)got.size, (char *)got.data,
+				creds->alpn);
+	return 0;
+}
+
 static int handshake(struct tls_conn *c, struct tls_creds *creds,
 		     const char *host, int64_t deadline, char alert[64],
 		     struct apn_error *err)
 {
 	int r;
 
-	if ((r = gnutls_set_default_priority(c->session)) < 0 ||
+	if ((r = creds->alpn ? gnutls_set_default_priority_append(
+			 c->session, "-VERS-TLS1.0:-VERS-TLS1.1", NULL, 0)
+			     : gnutls_set_default_priority(c->session)) < 0 ||
 	    (r = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, creds->cred)) < 0 ||
 	    (!net_is_ip_literal(host) &&
 	     (r = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, host, strlen(host))) < 0))
 		return apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s", gnutls_strerror(r));
+	if (creds->alpn != NULL) {
+		gnutls_datum_t proto = { (unsigned char *)creds->alpn,
+					 (unsigned)strlen(creds->alpn) };
+
+		if ((r = gnutls_alpn_set_protocols(c->session, &proto, 1, 0)) < 0)
+			return apn_fail(err, APN_SOFTWARE, "TLS setup failed: %s",
+					gnutls_strerror(r));
+	}
 	/* Verify the chain and the name (DNS name, or IP address SAN). */
 	gnutls_session_set_verify_cert(c->session, host, 0);
 	gnutls_transport_set_ptr(c->session, c);
@@ -331,7 +362,7 @@ static int handshake(struct tls_conn *c, struct tls_creds *creds,
 		if (r == 0) {
 			c->handshake_done = 1;
 			trace_session(c, host);
-			return 0;
+			return check_alpn(c, creds, host, err);
 		}
 		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
 			int w = wait_io(c, deadline);

@@ -25,7 +25,8 @@ void tls_deinit(void);
 const char *tls_runtime_version(void);
 
 struct tls_creds_spec {
-	const char *cert_file; /* PEM (certificate, maybe key) or PKCS#12 */
+	const char *cert_file; /* PEM (certificate, maybe key) or PKCS#12;
+				* NULL: no client certificate (token auth) */
 	const char *key_file;  /* PEM key when not in cert_file; may be NULL */
 	const char *ca_file;   /* PEM CAs for the gateway; NULL: system store */
 	const char *pass;      /* passphrase or NULL; not kept after loading */
@@ -40,8 +41,17 @@ int tls_creds_load(const struct tls_creds_spec *spec, struct tls_creds **out,
 		   struct apn_error *err);
 void tls_creds_free(struct tls_creds *creds);
 
-/* Subject of the client certificate, for messages. */
+/* Subject of the client certificate, for messages ("" without one). */
 const char *tls_creds_subject(const struct tls_creds *creds);
+
+/* The UID in the client certificate's subject (Apple puts the bundle id
+ * there), or "" when there is none or no certificate. */
+const char *tls_creds_bundle_id(const struct tls_creds *creds);
+
+/* Make every tls_connect with creds offer protocol (a static string, e.g.
+ * "h2") by ALPN, refuse TLS older than 1.2, and fail (APN_PROTOCOL) unless
+ * the server selects it. */
+void tls_creds_set_alpn(struct tls_creds *creds, const char *protocol);
 
 /* Result codes of tls_send and tls_recv (always negative). */
 enum tls_io {

@@ -67,6 +67,7 @@ void verdict_decide(const struct answer *ans, const struct verdict_context *ctx,
 		return;
 	case ANSWER_CLOSE_NOTIFY:
 	case ANSWER_TCP_CLOSE:
+	case ANSWER_GOAWAY: /* HTTP/2 only: a close, as far as frames go */
 		nothing_proven(ctx, win, v);
 		return;
 	case ANSWER_TLS_ALERT:
