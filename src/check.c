@@ -26,6 +26,7 @@
 #include "answer.h"
 #include "check.h"
 #include "clock.h"
+#include "jwt.h"
 #include "msg.h"
 #include "net.h"
 #include "passphrase.h"
@@ -62,6 +63,7 @@ struct check {
 	char warnings[MAX_WARNINGS][512];
 	int nwarnings;
 	struct apn_error err; /* code APN_OK while nothing failed */
+	int token_ok;         /* --auth-key: a provider token was made */
 };
 
 static void warn(struct check *c, const char *fmt, ...) APN_PRINTF(2, 3);
@@ -153,6 +155,8 @@ static void contact(struct check *c, struct tls_creds *creds)
 	if (tls_connect(creds, fd, c->o->host, deadline, &conn, alert, &c->err) != 0)
 		return;
 	tls_describe(conn, c->tls, sizeof c->tls);
+	if (c->o->http2) /* tls_connect checked that the server agreed */
+		snprintf(c->tls + strlen(c->tls), sizeof c->tls - strlen(c->tls), ", ALPN h2");
 	tracef("check: handshake done (%s); sending close_notify", c->tls);
 	tls_shutdown(conn, deadline, &g);
 	c->closed = g.how == TLS_IO_CLOSE_NOTIFY ? CLOSED_CLOSE_NOTIFY :
@@ -171,13 +175,33 @@ static void contact(struct check *c, struct tls_creds *creds)
 		return;
 	}
 	tracef("check: the gateway answered with %s", closed_kind_name(c->closed));
-	if (g.data > 0) {
+	if (g.data > 0 && c->o->http2) {
+		/* An HTTP/2 server speaks first: its SETTINGS. */
+		tracef("check: the server's HTTP/2 preface, %zu bytes, read and dropped",
+		       g.data);
+	} else if (g.data > 0) {
 		apn_fail(&c->err, APN_PROTOCOL,
 			 "protocol error: the gateway sent %zu byte%s unasked", g.data,
 			 g.data == 1 ? "" : "s");
 		return;
 	}
 	c->gw = GW_OK;
+}
+
+/* --auth-key: the key loads and signs a provider token; the TLS
+ * credentials are the CAs alone (no client certificate with a token). */
+static void check_auth_key(struct check *c, struct tls_creds **creds)
+{
+	struct tls_creds_spec spec = { NULL, NULL, c->o->ca_file, NULL };
+	struct jwt *j = NULL;
+
+	tracef("check: loading the provider token key from %s", c->o->auth_key);
+	if (jwt_open(c->o->auth_key, c->o->key_id, c->o->team_id, &j, &c->err) != 0)
+		return;
+	c->token_ok = jwt_token(j, c->now, &c->err) != NULL;
+	jwt_free(j);
+	if (c->token_ok && tls_creds_load(&spec, creds, &c->err) != 0)
+		*creds = NULL;
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -256,8 +280,13 @@ static void print_human(const struct check *c, FILE *out)
 {
 	const struct tls_cert_info *i = &c->info;
 
-	fprintf(out, "certificate:  %s%s%s%s\n", c->o->cert_file,
-		i->format[0] ? " (" : "", i->format, i->format[0] ? ")" : "");
+	if (c->o->auth_key != NULL)
+		fprintf(out, "auth key:     %s (ES256), key id %s, team id %s%s\n",
+			c->o->auth_key, c->o->key_id, c->o->team_id,
+			c->token_ok ? "; a provider token was made" : "");
+	else
+		fprintf(out, "certificate:  %s%s%s%s\n", c->o->cert_file,
+			i->format[0] ? " (" : "", i->format, i->format[0] ? ")" : "");
 	if (i->have_cert) {
 		fprintf(out, "subject:      %s\n", i->subject);
 		fprintf(out, "issuer:       %s\n", i->issuer);
@@ -315,7 +344,14 @@ static void print_json(const struct check *c, FILE *out)
 	if (o == NULL)
 		return;
 	json_object_set_new(o, "type", json_string("check"));
-	json_object_set_new(o, "cert_file", jstr(c->o->cert_file));
+	if (c->o->auth_key != NULL) {
+		json_object_set_new(o, "auth_key", jstr(c->o->auth_key));
+		json_object_set_new(o, "key_id", jstr(c->o->key_id));
+		json_object_set_new(o, "team_id", jstr(c->o->team_id));
+		json_object_set_new(o, "token", json_string(c->token_ok ? "ok" : "failed"));
+	} else {
+		json_object_set_new(o, "cert_file", jstr(c->o->cert_file));
+	}
 	if (i->format[0] != '\0')
 		json_object_set_new(o, "format", json_string(i->format));
 	if (i->have_cert) {
@@ -391,11 +427,16 @@ enum apn_code check_run(const struct options *o)
 	c.err.code = APN_OK;
 	snprintf(c.gateway, sizeof c.gateway, strchr(o->host, ':') ? "[%s]:%u" : "%s:%u",
 		 o->host, o->port);
-	c.want_dev = o->sandbox || strcmp(o->host, SANDBOX_HOST) == 0;
+	c.want_dev = o->sandbox || strcmp(o->host, SANDBOX_HOST) == 0 ||
+		     strcmp(o->host, H2_SANDBOX_HOST) == 0;
 
 	if (tls_init(&c.err) != 0)
 		goto report;
 	tls_ready = 1;
+	if (o->auth_key != NULL) {
+		check_auth_key(&c, &creds);
+		goto contact;
+	}
 	if (passphrase_get(o->pass_file, &pass, &c.err) != 0)
 		goto report;
 	spec.cert_file = o->cert_file;
@@ -408,6 +449,9 @@ enum apn_code check_run(const struct options *o)
 	passphrase_free(pass);
 	if (c.info.have_cert)
 		weigh(&c);
+contact:
+	if (creds != NULL && o->http2)
+		tls_creds_set_alpn(creds, "h2");
 	if (creds != NULL && c.err.code == APN_OK)
 		contact(&c, creds);
 report:

@@ -353,9 +353,11 @@ static int fill_http2(struct table *t, struct options *o, struct apn_error *err)
 	if (o->auth_key != NULL) {
 		if (o->cert_file != NULL || o->key_file != NULL)
 			return apn_fail(err, APN_USAGE, "give --cert or --auth-key, not both");
-		if (o->key_id == NULL || o->team_id == NULL || o->topic == NULL)
-			return apn_fail(err, APN_USAGE, "--auth-key needs --key-id, --team-id "
-					"and --topic");
+		if (o->key_id == NULL || o->team_id == NULL)
+			return apn_fail(err, APN_USAGE, "--auth-key needs --key-id and --team-id");
+		if (o->topic == NULL && o->mode == MODE_SEND)
+			return apn_fail(err, APN_USAGE, "--auth-key needs --topic: with a provider "
+					"token Apple cannot take it from a certificate");
 	} else if (o->key_id != NULL || o->team_id != NULL) {
 		return apn_fail(err, APN_USAGE, "--%s needs --auth-key",
 				o->key_id ? "key-id" : "team-id");
