@@ -296,7 +296,7 @@ static const struct {
 /* One request stream. */
 struct stream {
 	int32_t id;
-	struct stream *next;
+	struct stream *next, *prev;
 	char *val[H_COUNT];	/* NUL-terminated, at most VALUE_KEEP bytes */
 	size_t len[H_COUNT];	/* the value's real length */
 	char names[NAMES_MAX][NAME_KEEP];	/* other headers seen */
@@ -326,7 +326,10 @@ struct stream {
 struct conn {
 	struct mock_tls t;
 	nghttp2_session *h2;
-	struct stream *streams;	/* the open ones */
+	struct stream *streams, *last;	/* the open ones, oldest first */
+	int32_t *rst;		/* streams to refuse after our GOAWAY */
+	size_t nrst;
+	int goaway_out;		/* our GOAWAY is in the chunk being sent */
 	int cert_auth;		/* a verified client certificate */
 	char cert_uid[256];	/* UID of its subject, or "" */
 	char *jwt;		/* the current provider token, verified */
@@ -824,13 +827,11 @@ check_jwt(struct conn *c, struct stream *st)
 		return 403;
 	}
 	if (st->len[H_AUTHORIZATION] < 8 || strncasecmp(v, "bearer ", 7) != 0) {
-		snprintf(st->auth, sizeof(st->auth), "jwt kid=- iss=- iat=-");
 		st->reason = "MissingProviderToken";
 		return 403;
 	}
 	jwt = v + 7;
 	st->reason = "InvalidProviderToken";
-	snprintf(st->auth, sizeof(st->auth), "jwt kid=- iss=- iat=-");
 	if (c->jwt != NULL && strcmp(c->jwt, jwt) == 0 &&
 	    st->len[H_AUTHORIZATION] <= VALUE_KEEP) {
 		/* The connection's token, verified already. */
@@ -984,10 +985,8 @@ verdict(struct conn *c, struct stream *st, long nth)
 	st->push_type = st->val[H_PUSH_TYPE] != NULL ? st->val[H_PUSH_TYPE] :
 	    "alert";
 	suffix = type_suffix(st->push_type, strlen(st->push_type));
-	if (c->cert_auth)
-		snprintf(st->auth, sizeof(st->auth), "cert");
-	else if (st->val[H_AUTHORIZATION] == NULL)
-		snprintf(st->auth, sizeof(st->auth), "none");
+	snprintf(st->auth, sizeof(st->auth), "%s", c->cert_auth ? "cert" :
+	    st->val[H_AUTHORIZATION] == NULL ? "none" : "jwt kid=- iss=- iat=-");
 	st->topic = st->val[H_TOPIC];
 	if (st->topic == NULL && c->cert_auth && c->cert_uid[0] != '\0')
 		st->topic = c->cert_uid;
@@ -1130,15 +1129,12 @@ submit_max_streams(struct conn *c, long n)
 		fatalx("nghttp2_submit_settings failed");
 }
 
+/* Never process st: goaway() refuses it. */
 static void
-refuse(struct conn *c, struct stream *st)
+refuse(struct stream *st)
 {
-	if (st->refused)
-		return;
 	st->refused = 1;
 	st->due = -1;
-	nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, st->id,
-	    NGHTTP2_REFUSED_STREAM);
 }
 
 /* --goaway-after: GOAWAY naming last, and refuse the open streams above. */
@@ -1156,11 +1152,23 @@ goaway(struct conn *c, int32_t last)
 	if (nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last,
 	    NGHTTP2_NO_ERROR, (const uint8_t *)debug, (size_t)n) != 0)
 		fatalx("nghttp2_submit_goaway failed");
-	for (st = c->streams; st != NULL; st = st->next)
-		if (st->id > last && !st->refused) {
+	/*
+	 * The RST_STREAMs are written by hand right after the GOAWAY
+	 * (flush): nghttp2 closes these streams itself once the GOAWAY is
+	 * out, and drops the last RST_STREAM still queued then, as the
+	 * session has nothing left to do.
+	 */
+	for (st = c->streams; st != NULL; st = st->next) {
+		if (st->id <= last)
+			continue;
+		if (!st->refused)
 			logev("refused stream=%d", st->id);
-			refuse(c, st);
-		}
+		refuse(st);
+		if ((c->rst = realloc(c->rst, (c->nrst + 1) *
+		    sizeof(*c->rst))) == NULL)
+			fatalx("out of memory");
+		c->rst[c->nrst++] = st->id;
+	}
 }
 
 static ssize_t
@@ -1232,13 +1240,13 @@ request_done(struct conn *c, struct stream *st)
 		return;
 	if (c->goaway && st->id > c->goaway_last) {
 		logev("refused stream=%d", st->id);
-		refuse(c, st);
+		refuse(st);
 		return;
 	}
 	if (c->goaway_at > 0 && st->id > c->goaway_at) {
 		/* The GOAWAY to come names goaway_at as the last. */
 		logev("refused stream=%d", st->id);
-		refuse(c, st);
+		refuse(st);
 		return;
 	}
 	c->requests++;
@@ -1276,6 +1284,16 @@ response_sent(struct conn *c, struct stream *st)
 		c->close_tcp = 1;
 }
 
+static void
+stream_free(struct stream *st)
+{
+	size_t i;
+
+	for (i = 0; i < H_COUNT; i++)
+		free(st->val[i]);
+	free(st);
+}
+
 static struct stream *
 stream_of(struct conn *c, int32_t id)
 {
@@ -1310,11 +1328,15 @@ on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, void *ud)
 		fatalx("out of memory");
 	st->id = frame->hd.stream_id;
 	st->due = -1;
-	st->next = c->streams;
-	c->streams = st;
+	st->prev = c->last;
+	if (c->last != NULL)
+		c->last->next = st;
+	else
+		c->streams = st;
+	c->last = st;
 	nghttp2_session_set_stream_user_data(h2, st->id, st);
 	if (c->goaway && st->id > c->goaway_last)
-		refuse(c, st);	/* logged by on_begin_frame */
+		refuse(st);	/* logged by on_begin_frame */
 	return 0;
 }
 
@@ -1477,6 +1499,7 @@ on_frame_send(nghttp2_session *h2, const nghttp2_frame *frame, void *ud)
 				    frame->settings.iv[i].value);
 		break;
 	case NGHTTP2_GOAWAY:
+		c->goaway_out = 1;
 		error_names(frame->goaway.error_code, err, sizeof(err));
 		logev("goaway last-stream=%d error=%s debug=%s",
 		    frame->goaway.last_stream_id, err,
@@ -1496,21 +1519,21 @@ on_stream_close(nghttp2_session *h2, int32_t id, uint32_t error_code,
     void *ud)
 {
 	struct conn *c = ud;
-	struct stream *st = stream_of(c, id), **pp;
-	size_t i;
+	struct stream *st = stream_of(c, id);
 
 	(void)h2;
 	(void)error_code;
 	if (st == NULL)
 		return 0;
-	for (pp = &c->streams; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == st) {
-			*pp = st->next;
-			break;
-		}
-	for (i = 0; i < H_COUNT; i++)
-		free(st->val[i]);
-	free(st);
+	if (st->prev != NULL)
+		st->prev->next = st->next;
+	else
+		c->streams = st->next;
+	if (st->next != NULL)
+		st->next->prev = st->prev;
+	else
+		c->last = st->prev;
+	stream_free(st);
 	nghttp2_session_set_stream_user_data(c->h2, id, NULL);
 	return 0;
 }
@@ -1562,6 +1585,29 @@ send_all(struct conn *c, const uint8_t *b, size_t len)
 	return 0;
 }
 
+/* After our GOAWAY: RST_STREAM REFUSED_STREAM for the streams above it. */
+static int
+send_refusals(struct conn *c)
+{
+	uint8_t f[13] = { 0, 0, 4, NGHTTP2_RST_STREAM, 0 };
+	size_t i;
+
+	c->goaway_out = 0;
+	for (i = 0; i < c->nrst; i++) {
+		f[5] = (uint8_t)(c->rst[i] >> 24 & 0x7f);
+		f[6] = (uint8_t)(c->rst[i] >> 16);
+		f[7] = (uint8_t)(c->rst[i] >> 8);
+		f[8] = (uint8_t)c->rst[i];
+		f[9] = f[10] = f[11] = 0;
+		f[12] = NGHTTP2_REFUSED_STREAM;
+		if (send_all(c, f, sizeof(f)) < 0)
+			return -1;
+		logev("reset stream=%d error=REFUSED_STREAM", c->rst[i]);
+	}
+	c->nrst = 0;
+	return 0;
+}
+
 /* Send what nghttp2 has to send, in as few TLS records as fit. */
 static int
 flush(struct conn *c)
@@ -1574,6 +1620,8 @@ flush(struct conn *c)
 	gnutls_record_cork(c->t.s);
 	while ((n = nghttp2_session_mem_send(c->h2, &data)) > 0) {
 		if (send_all(c, data, (size_t)n) < 0)
+			return -1;
+		if (c->goaway_out && send_refusals(c) < 0)
 			return -1;
 		if (c->close_tcp)
 			break;
@@ -1626,11 +1674,12 @@ finish(struct conn *c, enum close_how how)
 		do
 			r = gnutls_bye(c->t.s, GNUTLS_SHUT_WR);
 		while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
-		if (r < 0) {
+		/* A client that sent close_notify may be gone already. */
+		if (r < 0 && c->peer_gone != PEER_CLOSE_NOTIFY)
 			logev("send failed error=\"%s\"",
 			    tls_error(&c->t, r, e, sizeof(e)));
+		if (r < 0)
 			how = CLOSE_TCP;
-		}
 	}
 	/*
 	 * Let the client read what was sent before it hears the close: with
@@ -1839,6 +1888,7 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 	static const gnutls_datum_t h2 = { (unsigned char *)"h2", 2 };
 	struct conn c = { .t = { .fd = -1 }, .last_change = -1 };
 	enum close_how how = CLOSE_TCP;
+	struct stream *st;
 
 	c.t.fd = accept_conn(lfd);
 	logev("connection %ld", number);
@@ -1861,17 +1911,13 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 	}
 	finish(&c, how);
 	nghttp2_session_del(c.h2);
-	while (c.streams != NULL) {
+	while ((st = c.streams) != NULL) {
 		/* nghttp2_session_del calls no close callback. */
-		struct stream *st = c.streams;
-		size_t i;
-
 		c.streams = st->next;
-		for (i = 0; i < H_COUNT; i++)
-			free(st->val[i]);
-		free(st);
+		stream_free(st);
 	}
 	free(c.jwt);
+	free(c.rst);
 	gnutls_deinit(c.t.s);
 }
 
