@@ -333,7 +333,7 @@ struct conn {
 	int cert_auth;		/* a verified client certificate */
 	char cert_uid[256];	/* UID of its subject, or "" */
 	char *jwt;		/* the current provider token, verified */
-	char jwt_kid[64], jwt_iss[64];
+	char jwt_kid[256], jwt_iss[256];
 	long long jwt_iat;
 	long long last_change;	/* ms, CLOCK_MONOTONIC; -1: none yet */
 	int token_accepted;	/* --token-one-stream: a JWT request got 200 */
@@ -1118,6 +1118,14 @@ log_response(const struct stream *st)
 
 /* ---- HTTP/2 ------------------------------------------------------------------ */
 
+/* nghttp2 would not take a frame (the session is ending, say): a line, and
+ * on with what it does send. */
+static void
+submit_failed(int r)
+{
+	logev("send failed error=\"nghttp2: %s\"", nghttp2_strerror(r));
+}
+
 static void
 submit_max_streams(struct conn *c, long n)
 {
@@ -1125,8 +1133,10 @@ submit_max_streams(struct conn *c, long n)
 		NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, (uint32_t)n
 	};
 
-	if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, &iv, 1) != 0)
-		fatalx("nghttp2_submit_settings failed");
+	int r;
+
+	if ((r = nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, &iv, 1)) != 0)
+		submit_failed(r);
 }
 
 /* Never process st: goaway() refuses it. */
@@ -1143,15 +1153,17 @@ goaway(struct conn *c, int32_t last)
 {
 	char debug[256];
 	struct stream *st;
-	int n;
+	int n, r;
 
 	c->goaway = 1;
 	c->goaway_last = last;
 	n = snprintf(debug, sizeof(debug), "{\"reason\":\"%s\"}",
 	    opt.goaway_reason);
-	if (nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last,
-	    NGHTTP2_NO_ERROR, (const uint8_t *)debug, (size_t)n) != 0)
-		fatalx("nghttp2_submit_goaway failed");
+	if ((r = nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last,
+	    NGHTTP2_NO_ERROR, (const uint8_t *)debug, (size_t)n)) != 0) {
+		submit_failed(r);
+		return;
+	}
 	/*
 	 * The RST_STREAMs are written by hand right after the GOAWAY
 	 * (flush): nghttp2 closes these streams itself once the GOAWAY is
@@ -1204,6 +1216,7 @@ respond(struct conn *c, struct stream *st)
 		NV("apns-id", st->apns_id, UUID_LEN),
 		NV("content-type", "application/json", 16),
 	};
+	int r;
 
 	st->due = -1;
 	if (st->status == 0) {
@@ -1215,8 +1228,8 @@ respond(struct conn *c, struct stream *st)
 	}
 	snprintf(status, sizeof(status), "%03d", st->status);
 	if (st->status == 200) {
-		if (nghttp2_submit_response(c->h2, st->id, nv, 2, NULL) != 0)
-			fatalx("nghttp2_submit_response failed");
+		if ((r = nghttp2_submit_response(c->h2, st->id, nv, 2, NULL)) != 0)
+			submit_failed(r);
 		return;
 	}
 	if (st->status == 410) {
@@ -1227,8 +1240,8 @@ respond(struct conn *c, struct stream *st)
 	} else
 		st->json_len = (size_t)snprintf(st->json, sizeof(st->json),
 		    "{\"reason\":\"%s\"}", st->reason);
-	if (nghttp2_submit_response(c->h2, st->id, nv, 3, &dp) != 0)
-		fatalx("nghttp2_submit_response failed");
+	if ((r = nghttp2_submit_response(c->h2, st->id, nv, 3, &dp)) != 0)
+		submit_failed(r);
 }
 
 /* The request on st is complete: judge it, log it, answer or schedule. */
