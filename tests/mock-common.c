@@ -370,6 +370,60 @@ tls_error(struct mock_tls *t, int err, char *out, size_t outsz)
 	return quote(raw, out, outsz);
 }
 
+int
+tls_send_all(struct mock_tls *t, const void *b, size_t len)
+{
+	const unsigned char *p = b;
+	char e[1024];
+	ssize_t n;
+
+	while (len > 0) {
+		n = gnutls_record_send(t->s, p, len);
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n < 0) {
+			logev("send failed error=\"%s\"",
+			    tls_error(t, (int)n, e, sizeof(e)));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t
+tls_recv(struct mock_tls *t, void *buf, size_t len, int *gone)
+{
+	char e[1024];
+	ssize_t n;
+
+	n = gnutls_record_recv(t->s, buf, len);
+	if (n > 0)
+		return n;
+	if (n == 0) {
+		logev("client close-notify");
+		*gone = PEER_CLOSE_NOTIFY;
+		return -1;
+	}
+	if (n == GNUTLS_E_REHANDSHAKE) {
+		/* TLS 1.2 renegotiation: not something to test. */
+		gnutls_alert_send(t->s, GNUTLS_AL_WARNING,
+		    GNUTLS_A_NO_RENEGOTIATION);
+		return 0;
+	}
+	if (n == GNUTLS_E_PREMATURE_TERMINATION) {
+		logev("client eof");
+		*gone = PEER_EOF;
+		return -1;
+	}
+	if (!gnutls_error_is_fatal((int)n))
+		return 0;	/* GNUTLS_E_AGAIN and the like */
+	logev("client error error=\"%s\"", tls_error(t, (int)n, e, sizeof(e)));
+	*gone = PEER_EOF;
+	return -1;
+}
+
 void
 linger_raw(int fd, long ms)
 {
@@ -405,12 +459,17 @@ is_cert_error(int err)
 	    err == GNUTLS_E_CERTIFICATE_REQUIRED;
 }
 
-void
-handshake_failed(struct mock_tls *t, int r, long ms)
+int
+tls_handshake(struct mock_tls *t, long ms)
 {
 	char e[1024];
-	int level, alert;
+	int r, level, alert;
 
+	do
+		r = gnutls_handshake(t->s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r == 0)
+		return 0;
 	logev("handshake failed error=\"%s\"", tls_error(t, r, e, sizeof(e)));
 	/*
 	 * GnuTLS 3.7 sends no alert by itself here. A refused client
@@ -427,6 +486,32 @@ handshake_failed(struct mock_tls *t, int r, long ms)
 		logev("sent alert name=%s",
 		    alert_name((gnutls_alert_description_t)alert));
 		linger_raw(t->fd, ms);
+	}
+	return r;
+}
+
+void
+wait_for_leave(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatalx("poll: %s", strerror(errno));
+		}
+		if (pfd.revents & POLLERR) {
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+			logev("client error error=\"%s\"", strerror(err));
+			return;
+		}
+		if (pfd.revents & (POLLRDHUP | POLLHUP)) {
+			logev("client eof");
+			return;
+		}
 	}
 }
 

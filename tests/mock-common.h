@@ -101,6 +101,24 @@ void mock_tls_transport(struct mock_tls *t);
 char *tls_error(struct mock_tls *t, int err, char *out, size_t outsz);
 
 /*
+ * gnutls_record_send all of b; -1 (logged: "send failed error=...") on a
+ * failure.
+ */
+int tls_send_all(struct mock_tls *t, const void *b, size_t len);
+
+/* How the client left, for tls_recv. */
+enum { PEER_HERE, PEER_CLOSE_NOTIFY, PEER_EOF };
+
+/*
+ * gnutls_record_recv into buf: the bytes read (> 0); 0 when there is
+ * nothing yet (a non-fatal error, renegotiation refused with a warning);
+ * or -1 when the client is gone, with *gone set (PEER_CLOSE_NOTIFY or
+ * PEER_EOF) and "client close-notify", "client eof" or "client error
+ * error=..." logged.
+ */
+ssize_t tls_recv(struct mock_tls *t, void *buf, size_t len, int *gone);
+
+/*
  * After a fatal alert: send FIN, then read and drop raw bytes until the
  * client closes ("client eof"), fails, or ms pass.  Closing with unread
  * bytes would send a RST, and a client still writing could then fail its
@@ -109,11 +127,18 @@ char *tls_error(struct mock_tls *t, int err, char *out, size_t outsz);
 void linger_raw(int fd, long ms);
 
 /*
- * A failed handshake (r < 0): log "handshake failed error=...", send the
- * alert that fits (bad_certificate for a refused client certificate),
- * log "sent alert name=..." and linger_raw() for ms.  The caller closes.
+ * The TLS handshake: 0, or a GnuTLS error after a failure was logged
+ * ("handshake failed error=..."), the alert that fits sent (bad_certificate
+ * for a refused client certificate; "sent alert name=...") and
+ * linger_raw() run for ms.  The caller closes.
  */
-void handshake_failed(struct mock_tls *t, int r, long ms);
+int tls_handshake(struct mock_tls *t, long ms);
+
+/*
+ * Read and write nothing until the client leaves ("client eof", or
+ * "client error error=..." with the socket's error).
+ */
+void wait_for_leave(int fd);
 
 /* The client certificate's subject DN (RFC 4514), escaped for a quoted
  * field, in out; "" when the client sent none.  Returns 1 when it did. */

@@ -235,7 +235,6 @@ struct notif {
 
 enum parse { P_MORE, P_OK, P_INVALID };
 
-enum { PEER_HERE, PEER_CLOSE_NOTIFY, PEER_EOF };
 
 void
 usage(int status)
@@ -1041,14 +1040,6 @@ log_invalid(const char *prefix, const struct notif *nt)
 	    id, quote(nt->reason, r, sizeof(r)));
 }
 
-static void
-log_client_error(struct conn *c, int err)
-{
-	char e[1024];
-
-	logev("client error error=\"%s\"", tls_error(&c->t, err, e, sizeof(e)));
-}
-
 /* Close the socket the way how says, and log it. */
 static void
 finish(struct conn *c, enum close_how how)
@@ -1136,32 +1127,11 @@ read_some(struct conn *c, long long until)
 			if (r <= 0)
 				continue;
 		}
-		n = gnutls_record_recv(c->t.s, c->buf + c->len, chunk);
+		n = tls_recv(&c->t, c->buf + c->len, chunk, &c->peer_gone);
 		if (n > 0)
 			break;
-		if (n == 0) {
-			logev("client close-notify");
-			c->peer_gone = PEER_CLOSE_NOTIFY;
+		if (n < 0)
 			return -1;
-		}
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n == GNUTLS_E_REHANDSHAKE) {
-			/* TLS 1.2 renegotiation: not something to test. */
-			gnutls_alert_send(c->t.s, GNUTLS_AL_WARNING,
-			    GNUTLS_A_NO_RENEGOTIATION);
-			continue;
-		}
-		if (n == GNUTLS_E_PREMATURE_TERMINATION) {
-			logev("client eof");
-			c->peer_gone = PEER_EOF;
-			return -1;
-		}
-		if (!gnutls_error_is_fatal((int)n))
-			continue;
-		log_client_error(c, (int)n);
-		c->peer_gone = PEER_EOF;
-		return -1;
 	}
 	c->len += (size_t)n;
 	process_input(c);
@@ -1176,27 +1146,6 @@ read_for(struct conn *c, long ms)
 
 	while (read_some(c, until) > 0)
 		;
-}
-
-static int
-send_all(struct conn *c, const unsigned char *b, size_t len)
-{
-	char e[1024];
-	ssize_t n;
-
-	while (len > 0) {
-		n = gnutls_record_send(c->t.s, b, len);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n < 0) {
-			logev("send failed error=\"%s\"",
-			    tls_error(&c->t, (int)n, e, sizeof(e)));
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Send the fatal alert --fatal-alert (or --feedback-end alert:) names, and
@@ -1245,7 +1194,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		pkt[0] = 8;
 		pkt[1] = (unsigned char)status;
 		put32(pkt + 2, id);
-		if ((r = send_all(c, pkt, sizeof(pkt))) == 0)
+		if ((r = tls_send_all(&c->t, pkt, sizeof(pkt))) == 0)
 			logev("sent error-response status=%d id=%lu", status,
 			    (unsigned long)id);
 		break;
@@ -1253,7 +1202,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	case R_CLOSE_ONLY:
 		break;
 	case R_GARBAGE:
-		if ((r = send_all(c, garbage, 6)) == 0) {
+		if ((r = tls_send_all(&c->t, garbage, 6)) == 0) {
 			h = hex(garbage, 6);
 			logev("sent garbage hex=%s", h);
 			free(h);
@@ -1261,7 +1210,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		break;
 	case R_PARTIAL:
 		how = CLOSE_TCP;
-		if ((r = send_all(c, partial, sizeof(partial))) == 0) {
+		if ((r = tls_send_all(&c->t, partial, sizeof(partial))) == 0) {
 			h = hex(partial, sizeof(partial));
 			logev("sent partial hex=%s", h);
 			free(h);
@@ -1439,7 +1388,7 @@ fb_serve(struct conn *c)
 		if (records > 0 && fb.pause_ms > 0)
 			fb_pause(c, fb.pause_ms);
 		k = total - sent < (size_t)fb.chunk ? total - sent : (size_t)fb.chunk;
-		if (send_all(c, fb.stream + sent, k) < 0) {
+		if (tls_send_all(&c->t, fb.stream + sent, k) < 0) {
 			finish(c, CLOSE_TCP);
 			return 0;
 		}
@@ -1489,26 +1438,7 @@ fb_serve(struct conn *c)
 static void
 stall(struct conn *c)
 {
-	struct pollfd pfd = { .fd = c->t.fd, .events = POLLRDHUP };
-	socklen_t sl = sizeof(int);
-	int err = 0;
-
-	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatalx("poll: %s", strerror(errno));
-		}
-		if (pfd.revents & POLLERR) {
-			getsockopt(c->t.fd, SOL_SOCKET, SO_ERROR, &err, &sl);
-			logev("client error error=\"%s\"", strerror(err));
-			break;
-		}
-		if (pfd.revents & (POLLRDHUP | POLLHUP)) {
-			logev("client eof");
-			break;
-		}
-	}
+	wait_for_leave(c->t.fd);
 	finish(c, CLOSE_TCP);
 }
 
@@ -1519,13 +1449,8 @@ handshake(struct conn *c)
 	char sni[256 * 4 + 1] = "-", dn[2048], name[256];
 	unsigned int type;
 	size_t sl = sizeof(name) - 1;
-	int r;
 
-	do
-		r = gnutls_handshake(c->t.s);
-	while (r < 0 && !gnutls_error_is_fatal(r));
-	if (r < 0) {
-		handshake_failed(&c->t, r, LINGER_MS);
+	if (tls_handshake(&c->t, LINGER_MS) < 0) {
 		finish(c, CLOSE_TCP);
 		return -1;
 	}

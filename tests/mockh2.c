@@ -347,8 +347,6 @@ struct conn {
 	int peer_gone;		/* PEER_*: the client closed or failed */
 };
 
-enum { PEER_HERE, PEER_CLOSE_NOTIFY, PEER_EOF };
-
 void
 usage(int status)
 {
@@ -1577,27 +1575,6 @@ h2_setup(struct conn *c)
 
 /* ---- the connection ------------------------------------------------------------- */
 
-static int
-send_all(struct conn *c, const uint8_t *b, size_t len)
-{
-	char e[1024];
-	ssize_t n;
-
-	while (len > 0) {
-		n = gnutls_record_send(c->t.s, b, len);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n < 0) {
-			logev("send failed error=\"%s\"",
-			    tls_error(&c->t, (int)n, e, sizeof(e)));
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* After our GOAWAY: RST_STREAM REFUSED_STREAM for the streams above it. */
 static int
 send_refusals(struct conn *c)
@@ -1613,7 +1590,7 @@ send_refusals(struct conn *c)
 		f[8] = (uint8_t)c->rst[i];
 		f[9] = f[10] = f[11] = 0;
 		f[12] = NGHTTP2_REFUSED_STREAM;
-		if (send_all(c, f, sizeof(f)) < 0)
+		if (tls_send_all(&c->t, f, sizeof(f)) < 0)
 			return -1;
 		logev("reset stream=%d error=REFUSED_STREAM", c->rst[i]);
 	}
@@ -1632,7 +1609,7 @@ flush(struct conn *c)
 
 	gnutls_record_cork(c->t.s);
 	while ((n = nghttp2_session_mem_send(c->h2, &data)) > 0) {
-		if (send_all(c, data, (size_t)n) < 0)
+		if (tls_send_all(&c->t, data, (size_t)n) < 0)
 			return -1;
 		if (c->goaway_out && send_refusals(c) < 0)
 			return -1;
@@ -1713,7 +1690,6 @@ read_some(struct conn *c, long long due)
 	uint8_t buf[16384];
 	long long left;
 	ssize_t n, used;
-	char e[1024];
 
 	if (gnutls_record_check_pending(c->t.s) == 0) {
 		left = due < 0 ? -1 : due - now_ms();
@@ -1725,27 +1701,8 @@ read_some(struct conn *c, long long due)
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			return 0;
 	}
-	n = gnutls_record_recv(c->t.s, buf, sizeof(buf));
-	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-		return 0;
-	if (n == 0) {
-		logev("client close-notify");
-		c->peer_gone = PEER_CLOSE_NOTIFY;
-		return -1;
-	}
-	if (n == GNUTLS_E_PREMATURE_TERMINATION) {
-		logev("client eof");
-		c->peer_gone = PEER_EOF;
-		return -1;
-	}
-	if (n < 0) {
-		if (!gnutls_error_is_fatal((int)n))
-			return 0;
-		logev("client error error=\"%s\"",
-		    tls_error(&c->t, (int)n, e, sizeof(e)));
-		c->peer_gone = PEER_EOF;
-		return -1;
-	}
+	if ((n = tls_recv(&c->t, buf, sizeof(buf), &c->peer_gone)) <= 0)
+		return (int)n;
 	used = nghttp2_session_mem_recv(c->h2, buf, (size_t)n);
 	if (used < 0) {
 		logev("client error error=\"nghttp2: %s\"",
@@ -1785,19 +1742,8 @@ serve_h2(struct conn *c)
 static void
 stall(struct conn *c)
 {
-	struct pollfd pfd = { .fd = c->t.fd, .events = POLLRDHUP };
-
 	logev("stalled");
-	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatalx("poll: %s", strerror(errno));
-		}
-		if (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))
-			break;
-	}
-	logev("client eof");
+	wait_for_leave(c->t.fd);
 	c->peer_gone = PEER_EOF;
 }
 
@@ -1860,13 +1806,9 @@ handshake(struct conn *c)
 {
 	char dn[2048], client[2100];
 	gnutls_datum_t proto;
-	int r, h2;
+	int h2;
 
-	do
-		r = gnutls_handshake(c->t.s);
-	while (r < 0 && !gnutls_error_is_fatal(r));
-	if (r < 0) {
-		handshake_failed(&c->t, r, LINGER_MS);
+	if (tls_handshake(&c->t, LINGER_MS) < 0) {
 		c->peer_gone = PEER_EOF;	/* nothing more to read */
 		return -1;
 	}
