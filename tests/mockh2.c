@@ -53,15 +53,17 @@
  *                            digits.  A 410 body gets "timestamp" (now, in
  *                            ms).  These apply only to requests that pass
  *                            every check; the first that matches wins
- *   --goaway-after N         once the N-th response is sent: GOAWAY with
- *                            last_stream_id = that response's stream,
- *                            NO_ERROR and debug data {"reason":"Shutdown"}
- *                            (--goaway-reason R: {"reason":"R"}),
- *                            RST_STREAM REFUSED_STREAM for the open
- *                            streams above it; streams above it are
- *                            never processed ("refused" lines).  Streams
- *                            at or below it are still answered; then
- *                            close_notify and close
+ *   --goaway-after N         once the answer to the N-th request is
+ *                            sent: GOAWAY with last_stream_id = its
+ *                            stream, NO_ERROR and debug data
+ *                            {"reason":"Shutdown"} (--goaway-reason R:
+ *                            {"reason":"R"}), then RST_STREAM
+ *                            REFUSED_STREAM for the open streams above
+ *                            it.  From the N-th request on, no request
+ *                            on a stream above it is processed ("refused"
+ *                            lines, even one complete before the
+ *                            GOAWAY); those at or below it are still
+ *                            answered; then close_notify and close
  *   --close-after N          once the N-th response is sent, close the
  *                            TCP connection (FIN, no GOAWAY, no
  *                            close_notify)
@@ -149,7 +151,8 @@
  *   client certificate refused reason="..."   it did not verify; then:
  *   handshake failed error="..."          then maybe: sent alert name=...
  *   sent alert name=no_application_protocol   client offered no ALPN
- *   stalled                               --stall
+ *   stalled                               --stall, then client eof or
+ *                                         client error error="..."
  *   settings max-streams=N                a SETTINGS we sent
  *   request stream=S token=HEX|- topic=T|- push-type=P priority=P|-
  *       expiration=E|- collapse-id=C|- apns-id=U|- auth=A payload=HEX
@@ -167,7 +170,10 @@
  *   reset stream=S error=PROTOCOL_ERROR|REFUSED_STREAM|... an RST_STREAM
  *     we sent (nghttp2's own ones too)
  *   refused stream=S                      above a GOAWAY's last stream:
- *                                         never processed
+ *                                         never processed (a stream
+ *                                         opened after the GOAWAY gets
+ *                                         no RST_STREAM: the GOAWAY
+ *                                         already refused it)
  *   goaway last-stream=S error=NO_ERROR debug={"reason":"Shutdown"}
  *     a GOAWAY we sent (nghttp2's own on a protocol error too, with its
  *     error and debug text)
@@ -175,9 +181,18 @@
  *   client reset stream=S error=E
  *   client ping
  *   client close-notify / client eof / client error error="..."
+ *   send failed error="..."               TLS or nghttp2 could not send
  *   count requests=N                      --count-only, at the end
- *   closed                                after close_notify
- *   closed tcp                            without one
+ *   closed                                after close_notify (ours,
+ *                                         answering the client's or
+ *                                         after our or nghttp2's GOAWAY)
+ *   closed tcp                            without one (client EOF or
+ *                                         error, --close-after, a
+ *                                         refused handshake; or the
+ *                                         client left before ours)
+ * After our close_notify (or --close-after's FIN) the mock reads and drops
+ * what the client still sends until it closes, at most 2 s, so that a RST
+ * does not destroy what was sent.
  *   deadline                              --max-seconds ran out
  *
  * Exit status: 0 after serving --connections connections, 1 on a setup
