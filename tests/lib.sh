@@ -53,25 +53,48 @@ fail() {
 
 now() { date +%s; }
 
-# start_mock [mock options]: start the gateway, set PORT.  It presents
-# $CERTS/$MOCK_CERT.pem and .key (default: server, for localhost).
-start_mock() {
+# start_peer WHAT BINARY [options]: start a mock (tests/mockgw or
+# tests/mockh2) with the test certificates, logging to $GWLOG, and wait
+# (at most 10 s) for its port: PORT.  It presents $CERTS/$MOCK_CERT.pem
+# and .key (default: server, for localhost).
+start_peer() {
+	_what=$1 _bin=$2
+	shift 2
 	: > "$GWLOG"
 	# Emptied here, not by the background child: otherwise the wait below
 	# can read the previous mock's port.
 	: > "$TMP/mock.out"
-	"$MOCKGW" --cert "$CERTS/${MOCK_CERT:-server}.pem" \
+	"$_bin" --cert "$CERTS/${MOCK_CERT:-server}.pem" \
 		--key "$CERTS/${MOCK_CERT:-server}.key" \
 		--client-ca "$CERTS/client-ca.pem" --log "$GWLOG" \
 		--max-seconds 30 "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
 	MOCK_PID=$!
 	_deadline=$(( $(now) + 10 ))
 	until grep -q '^port ' "$TMP/mock.out" 2>/dev/null; do
-		kill -0 "$MOCK_PID" 2>/dev/null || fail "mock gateway did not start"
-		[ "$(now)" -lt "$_deadline" ] || fail "mock gateway gave no port in 10 s"
+		kill -0 "$MOCK_PID" 2>/dev/null || fail "$_what did not start"
+		[ "$(now)" -lt "$_deadline" ] || fail "$_what gave no port in 10 s"
 		sleep 0.05
 	done
 	PORT=$(sed -n 's/^port //p' "$TMP/mock.out")
+}
+
+# start_mock [mock options]: start the binary-protocol gateway, set PORT.
+start_mock() {
+	start_peer "mock gateway" "$MOCKGW" "$@"
+}
+
+# The provider token identity the HTTP/2 mock accepts by default (keys:
+# $CERTS/authkey.p8, and authkey.pub.pem that verifies it).
+AUTH_KEY_ID=ABC1234567
+AUTH_TEAM_ID=TEAM123456
+
+# start_mockh2 [mock options]: start the HTTP/2 APNs server, set PORT.
+# It verifies provider tokens from $AUTH_KEY_ID, $AUTH_TEAM_ID signed
+# with $CERTS/authkey.p8 (options given here come after, so they win).
+start_mockh2() {
+	start_peer "mock HTTP/2 server" "${MOCKH2:?run through make check}" \
+		--auth-pub "$CERTS/authkey.pub.pem" --auth-key-id "$AUTH_KEY_ID" \
+		--auth-team-id "$AUTH_TEAM_ID" "$@"
 }
 
 # stop_mock: wait (at most 10 s) for the mock to finish its connections, so

@@ -132,6 +132,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "mock-common.h"
+
 #define TOKEN_MIN	32
 #define TOKEN_MAX	100
 #define PAYLOAD_MAX	2048
@@ -140,7 +142,6 @@
 #define DRAIN_MS	200
 /* How long a refused client may take to read its alert and leave. */
 #define LINGER_MS	2000
-#define EXIT_DEADLINE	3
 
 enum answer {
 	ANS_NONE,		/* silent accept */
@@ -204,13 +205,9 @@ static struct {
 /* The behaviour of the connection being served. */
 static struct behaviour cur;
 
-static int log_fd = -1;
-
 /* One connection. */
 struct conn {
-	int fd;
-	gnutls_session_t s;
-	int saved_errno;	/* errno of the last failed recv()/send() */
+	struct mock_tls t;	/* socket and TLS session */
 	unsigned char *buf;	/* decrypted bytes; buf[off..len) not parsed */
 	size_t off, len, cap;
 	size_t skip;		/* bytes of a refused notification still to drop */
@@ -238,22 +235,8 @@ struct notif {
 
 enum parse { P_MORE, P_OK, P_INVALID };
 
-enum { PEER_HERE, PEER_CLOSE_NOTIFY, PEER_EOF };
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mockgw: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void __attribute__((noreturn))
+void
 usage(int status)
 {
 	fputs(
@@ -277,176 +260,6 @@ usage(int status)
 "       mockgw --udp-sink PORT [--max-seconds N]\n",
 	    status ? stderr : stdout);
 	exit(status);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usagex(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mockgw: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(2);
-}
-
-/* Write all of buf to fd; -1 on error. */
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Append one line to the log with a single write(), so a line is either
- * entirely in the file or not at all, even when the deadline strikes.
- */
-static void __attribute__((format(printf, 1, 2)))
-logev(const char *fmt, ...)
-{
-	va_list ap, ap2;
-	char small[512], *line = small;
-	int n;
-
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	n = vsnprintf(small, sizeof(small) - 1, fmt, ap);
-	if (n < 0)
-		fatalx("log: bad format");
-	if ((size_t)n >= sizeof(small) - 1) {
-		if ((line = malloc((size_t)n + 2)) == NULL)
-			fatalx("out of memory");
-		vsnprintf(line, (size_t)n + 1, fmt, ap2);
-	}
-	va_end(ap2);
-	va_end(ap);
-	line[n] = '\n';
-	if (write_all(log_fd, line, (size_t)n + 1) < 0)
-		fatalx("write to log: %s", strerror(errno));
-	if (line != small)
-		free(line);
-}
-
-static void
-on_alarm(int sig)
-{
-	static const char msg[] = "deadline\n";
-
-	(void)sig;
-	if (log_fd >= 0 && write(log_fd, msg, sizeof(msg) - 1) < 0) {
-		/* nothing left to do about it */
-	}
-	_exit(EXIT_DEADLINE);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Lowercase hex of buf, NUL-terminated, in a malloc'd string. */
-static char *
-hex(const unsigned char *buf, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s;
-	size_t i;
-
-	if ((s = malloc(len * 2 + 1)) == NULL)
-		fatalx("out of memory");
-	for (i = 0; i < len; i++) {
-		s[2 * i] = digits[buf[i] >> 4];
-		s[2 * i + 1] = digits[buf[i] & 0xf];
-	}
-	s[2 * len] = '\0';
-	return s;
-}
-
-/*
- * Copy in[0..len) to out so that it fits in one log field: printable ASCII
- * stays, anything else (and '"' and '\\', and ' ' outside quotes) becomes
- * \xNN. Truncates to fit outsz.
- */
-static char *
-escape(const char *in, size_t len, int quoted, char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	unsigned char c;
-
-	for (i = 0; i < len && o + 5 < outsz; i++) {
-		c = (unsigned char)in[i];
-		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' ||
-		    (!quoted && c == ' '))
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static char *
-quote(const char *s, char *out, size_t outsz)
-{
-	return escape(s, strlen(s), 1, out, outsz);
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (*s == '\0' || *s == '+' || *s == ' ')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static long
-num_arg(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (parse_long(s, min, max, &v) < 0)
-		usagex("--%s: expected a number from %ld to %ld, got \"%s\"",
-		    name, min, max, s);
-	return v;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* "HEX:STATUS" for --reject-token. */
@@ -488,27 +301,6 @@ nth_arg(const char *s)
 	k[colon - s] = '\0';
 	opt.b.nth = num_arg("reject-nth K", k, 1, LONG_MAX);
 	opt.b.status = num_arg("reject-nth STATUS", colon + 1, 0, 255);
-}
-
-/* "bad_certificate" for GNUTLS_A_BAD_CERTIFICATE: the names TLS uses. */
-static const char *
-alert_name(gnutls_alert_description_t d)
-{
-	static char out[64];
-	const char *n = gnutls_alert_get_strname(d);
-	size_t i;
-
-	if (n == NULL) {
-		snprintf(out, sizeof(out), "alert%d", (int)d);
-		return out;
-	}
-	if (strncmp(n, "GNUTLS_A_", 9) == 0)
-		n += 9;
-	for (i = 0; n[i] != '\0' && i < sizeof(out) - 1; i++)
-		out[i] = (char)(n[i] >= 'A' && n[i] <= 'Z' ? n[i] - 'A' + 'a' :
-		    n[i]);
-	out[i] = '\0';
-	return out;
 }
 
 static void
@@ -1248,91 +1040,6 @@ log_invalid(const char *prefix, const struct notif *nt)
 	    id, quote(nt->reason, r, sizeof(r)));
 }
 
-/* Transport: plain recv()/send() that remember errno for the log. */
-static ssize_t
-pull(gnutls_transport_ptr_t p, void *buf, size_t len)
-{
-	struct conn *c = p;
-	ssize_t n;
-
-	n = recv(c->fd, buf, len, 0);
-	if (n < 0) {
-		c->saved_errno = errno;
-		gnutls_transport_set_errno(c->s, errno);
-	}
-	return n;
-}
-
-static ssize_t
-push(gnutls_transport_ptr_t p, const void *buf, size_t len)
-{
-	struct conn *c = p;
-	ssize_t n;
-
-	n = send(c->fd, buf, len, MSG_NOSIGNAL);
-	if (n < 0) {
-		c->saved_errno = errno;
-		gnutls_transport_set_errno(c->s, errno);
-	}
-	return n;
-}
-
-static int
-pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
-{
-	struct conn *c = p;
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	int r;
-
-	r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
-	if (r < 0) {
-		c->saved_errno = errno;
-		gnutls_transport_set_errno(c->s, errno);
-	}
-	return r;
-}
-
-/*
- * gnutls_strerror(err), plus what explains it: the alert received, the
- * errno of a failed recv()/send(), or why a certificate did not verify.
- */
-static char *
-tls_error(struct conn *c, int err, char *out, size_t outsz)
-{
-	char detail[512] = "", raw[768];
-	gnutls_datum_t d;
-	unsigned status;
-
-	if (err == GNUTLS_E_FATAL_ALERT_RECEIVED ||
-	    err == GNUTLS_E_WARNING_ALERT_RECEIVED) {
-		snprintf(detail, sizeof(detail), " (%s)",
-		    alert_name(gnutls_alert_get(c->s)));
-	} else if (err == GNUTLS_E_PULL_ERROR || err == GNUTLS_E_PUSH_ERROR) {
-		snprintf(detail, sizeof(detail), " (%s)",
-		    strerror(c->saved_errno));
-	} else if (err == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-		status = gnutls_session_get_verify_cert_status(c->s);
-		if (gnutls_certificate_verification_status_print(status,
-		    GNUTLS_CRT_X509, &d, 0) == 0) {
-			while (d.size > 0 && d.data[d.size - 1] == ' ')
-				d.size--;
-			snprintf(detail, sizeof(detail), " (%.*s)", (int)d.size,
-			    d.data);
-			gnutls_free(d.data);
-		}
-	}
-	snprintf(raw, sizeof(raw), "%s%s", gnutls_strerror(err), detail);
-	return quote(raw, out, outsz);
-}
-
-static void
-log_client_error(struct conn *c, int err)
-{
-	char e[1024];
-
-	logev("client error error=\"%s\"", tls_error(c, err, e, sizeof(e)));
-}
-
 /* Close the socket the way how says, and log it. */
 static void
 finish(struct conn *c, enum close_how how)
@@ -1342,7 +1049,7 @@ finish(struct conn *c, enum close_how how)
 	size_t left = c->len - c->off;
 	int unread = 0, r;
 
-	if (c->fd < 0)
+	if (c->t.fd < 0)
 		return;
 	if (opt.count_only) {
 		logev("count notifications=%ld bytes=%llu", c->count, c->bytes);
@@ -1356,59 +1063,27 @@ finish(struct conn *c, enum close_how how)
 		logev("discarded leftover bytes=%zu", left);
 	if (how == CLOSE_NOTIFY) {
 		do
-			r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
+			r = gnutls_bye(c->t.s, GNUTLS_SHUT_WR);
 		while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
 		if (r < 0) {
 			logev("send failed error=\"%s\"",
-			    tls_error(c, r, e, sizeof(e)));
+			    tls_error(&c->t, r, e, sizeof(e)));
 			how = CLOSE_TCP;
 		} else
 			logev("sent close-notify");
 	}
 	/* Unread bytes make the kernel answer close() with a RST. */
-	if (how != CLOSE_RESET && ioctl(c->fd, FIONREAD, &unread) == 0 &&
+	if (how != CLOSE_RESET && ioctl(c->t.fd, FIONREAD, &unread) == 0 &&
 	    unread > 0)
 		logev("unread bytes=%d", unread);
 	if (how == CLOSE_RESET &&
-	    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+	    setsockopt(c->t.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
 		logev("setsockopt SO_LINGER failed error=\"%s\"",
 		    strerror(errno));
-	close(c->fd);
-	c->fd = -1;
+	close(c->t.fd);
+	c->t.fd = -1;
 	logev(how == CLOSE_NOTIFY ? "closed" :
 	    how == CLOSE_TCP ? "closed tcp" : "closed reset");
-}
-
-/*
- * After a fatal alert: send FIN, then read and drop raw bytes until the
- * client closes, or ms pass. Closing with unread bytes would send a RST,
- * and a client still writing could then fail its write before it reads
- * the alert.
- */
-static void
-linger_raw(struct conn *c, long ms)
-{
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	long long until = now_ms() + ms, left;
-	char tmp[16384];
-	ssize_t n;
-
-	shutdown(c->fd, SHUT_WR);
-	while ((left = until - now_ms()) > 0) {
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
-			fatalx("poll: %s", strerror(errno));
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		n = recv(c->fd, tmp, sizeof(tmp), 0);
-		if (n == 0) {
-			logev("client eof");
-			return;
-		}
-		if (n < 0 && errno != EINTR && errno != EAGAIN) {
-			logev("client error error=\"%s\"", strerror(errno));
-			return;
-		}
-	}
 }
 
 static void process_input(struct conn *c);
@@ -1422,7 +1097,7 @@ static void process_input(struct conn *c);
 static int
 read_some(struct conn *c, long long until)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = c->t.fd, .events = POLLIN };
 	const size_t chunk = 16384;	/* a whole TLS record */
 	long long left;
 	ssize_t n;
@@ -1442,7 +1117,7 @@ read_some(struct conn *c, long long until)
 			fatalx("out of memory");
 	}
 	for (;;) {
-		if (gnutls_record_check_pending(c->s) == 0) {
+		if (gnutls_record_check_pending(c->t.s) == 0) {
 			left = until < 0 ? -1 : until - now_ms();
 			if (until >= 0 && left <= 0)
 				return 0;
@@ -1452,32 +1127,11 @@ read_some(struct conn *c, long long until)
 			if (r <= 0)
 				continue;
 		}
-		n = gnutls_record_recv(c->s, c->buf + c->len, chunk);
+		n = tls_recv(&c->t, c->buf + c->len, chunk, &c->peer_gone);
 		if (n > 0)
 			break;
-		if (n == 0) {
-			logev("client close-notify");
-			c->peer_gone = PEER_CLOSE_NOTIFY;
+		if (n < 0)
 			return -1;
-		}
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n == GNUTLS_E_REHANDSHAKE) {
-			/* TLS 1.2 renegotiation: not something to test. */
-			gnutls_alert_send(c->s, GNUTLS_AL_WARNING,
-			    GNUTLS_A_NO_RENEGOTIATION);
-			continue;
-		}
-		if (n == GNUTLS_E_PREMATURE_TERMINATION) {
-			logev("client eof");
-			c->peer_gone = PEER_EOF;
-			return -1;
-		}
-		if (!gnutls_error_is_fatal((int)n))
-			continue;
-		log_client_error(c, (int)n);
-		c->peer_gone = PEER_EOF;
-		return -1;
 	}
 	c->len += (size_t)n;
 	process_input(c);
@@ -1494,27 +1148,6 @@ read_for(struct conn *c, long ms)
 		;
 }
 
-static int
-send_all(struct conn *c, const unsigned char *b, size_t len)
-{
-	char e[1024];
-	ssize_t n;
-
-	while (len > 0) {
-		n = gnutls_record_send(c->s, b, len);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue;
-		if (n < 0) {
-			logev("send failed error=\"%s\"",
-			    tls_error(c, (int)n, e, sizeof(e)));
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Send the fatal alert --fatal-alert (or --feedback-end alert:) names, and
  * log it; -1 when it could not be sent. */
 static int
@@ -1524,12 +1157,12 @@ send_alert(struct conn *c)
 	int r;
 
 	do
-		r = gnutls_alert_send(c->s, GNUTLS_AL_FATAL, opt.alert);
+		r = gnutls_alert_send(c->t.s, GNUTLS_AL_FATAL, opt.alert);
 	while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
 	if (r == 0)
 		logev("sent alert name=%s", alert_name(opt.alert));
 	else
-		logev("send failed error=\"%s\"", tls_error(c, r, e, sizeof(e)));
+		logev("send failed error=\"%s\"", tls_error(&c->t, r, e, sizeof(e)));
 	return r < 0 ? -1 : 0;
 }
 
@@ -1561,7 +1194,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		pkt[0] = 8;
 		pkt[1] = (unsigned char)status;
 		put32(pkt + 2, id);
-		if ((r = send_all(c, pkt, sizeof(pkt))) == 0)
+		if ((r = tls_send_all(&c->t, pkt, sizeof(pkt))) == 0)
 			logev("sent error-response status=%d id=%lu", status,
 			    (unsigned long)id);
 		break;
@@ -1569,7 +1202,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	case R_CLOSE_ONLY:
 		break;
 	case R_GARBAGE:
-		if ((r = send_all(c, garbage, 6)) == 0) {
+		if ((r = tls_send_all(&c->t, garbage, 6)) == 0) {
 			h = hex(garbage, 6);
 			logev("sent garbage hex=%s", h);
 			free(h);
@@ -1577,7 +1210,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		break;
 	case R_PARTIAL:
 		how = CLOSE_TCP;
-		if ((r = send_all(c, partial, sizeof(partial))) == 0) {
+		if ((r = tls_send_all(&c->t, partial, sizeof(partial))) == 0) {
 			h = hex(partial, sizeof(partial));
 			logev("sent partial hex=%s", h);
 			free(h);
@@ -1591,7 +1224,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	if (r < 0)
 		how = CLOSE_TCP;
 	else if (opt.drain && what == R_ALERT)
-		linger_raw(c, DRAIN_MS);	/* no TLS reading after it */
+		linger_raw(c->t.fd, DRAIN_MS);	/* no TLS reading after it */
 	else if (opt.drain)
 		read_for(c, DRAIN_MS);
 	finish(c, how);
@@ -1657,7 +1290,7 @@ process_input(struct conn *c)
 	size_t k, avail;
 	int status;
 
-	while (c->fd >= 0 && (avail = c->len - c->off) > 0 && !c->junk) {
+	while (c->t.fd >= 0 && (avail = c->len - c->off) > 0 && !c->junk) {
 		if (c->skip > 0) {
 			k = c->skip < avail ? c->skip : avail;
 			consume(c, k);
@@ -1728,7 +1361,7 @@ process_input(struct conn *c)
 static void
 fb_pause(struct conn *c, long ms)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+	struct pollfd pfd = { .fd = c->t.fd, .events = POLLRDHUP };
 	long long until = now_ms() + ms, left;
 
 	while ((left = until - now_ms()) > 0)
@@ -1755,7 +1388,7 @@ fb_serve(struct conn *c)
 		if (records > 0 && fb.pause_ms > 0)
 			fb_pause(c, fb.pause_ms);
 		k = total - sent < (size_t)fb.chunk ? total - sent : (size_t)fb.chunk;
-		if (send_all(c, fb.stream + sent, k) < 0) {
+		if (tls_send_all(&c->t, fb.stream + sent, k) < 0) {
 			finish(c, CLOSE_TCP);
 			return 0;
 		}
@@ -1784,7 +1417,7 @@ fb_serve(struct conn *c)
 	case FB_RESET:
 		/* A reset throws away what the client has not read yet: give
 		 * it the bytes, and time to read them, first. */
-		while (ioctl(c->fd, SIOCOUTQ, &outq) == 0 && outq > 0)
+		while (ioctl(c->t.fd, SIOCOUTQ, &outq) == 0 && outq > 0)
 			fb_pause(c, 10);
 		fb_pause(c, 300);
 		finish(c, CLOSE_RESET);
@@ -1805,91 +1438,29 @@ fb_serve(struct conn *c)
 static void
 stall(struct conn *c)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
-	socklen_t sl = sizeof(int);
-	int err = 0;
-
-	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatalx("poll: %s", strerror(errno));
-		}
-		if (pfd.revents & POLLERR) {
-			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl);
-			logev("client error error=\"%s\"", strerror(err));
-			break;
-		}
-		if (pfd.revents & (POLLRDHUP | POLLHUP)) {
-			logev("client eof");
-			break;
-		}
-	}
+	wait_for_leave(c->t.fd);
 	finish(c, CLOSE_TCP);
-}
-
-static int
-is_cert_error(int err)
-{
-	return err == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR ||
-	    err == GNUTLS_E_CERTIFICATE_ERROR ||
-	    err == GNUTLS_E_NO_CERTIFICATE_FOUND ||
-	    err == GNUTLS_E_CERTIFICATE_REQUIRED;
 }
 
 /* Handshake; log "handshake ok ..." and return 0, or log, alert, close, -1. */
 static int
 handshake(struct conn *c)
 {
-	char e[1024], sni[256 * 4 + 1] = "-", dn[2048] = "", name[256];
-	const gnutls_datum_t *peers;
-	gnutls_x509_crt_t crt;
-	gnutls_datum_t d;
-	unsigned int n = 0, type;
+	char sni[256 * 4 + 1] = "-", dn[2048], name[256];
+	unsigned int type;
 	size_t sl = sizeof(name) - 1;
-	int r, level, alert;
 
-	do
-		r = gnutls_handshake(c->s);
-	while (r < 0 && !gnutls_error_is_fatal(r));
-	if (r < 0) {
-		logev("handshake failed error=\"%s\"",
-		    tls_error(c, r, e, sizeof(e)));
-		/*
-		 * GnuTLS 3.7 sends no alert by itself here. A refused client
-		 * certificate gets bad_certificate (what the tests expect),
-		 * anything else the alert GnuTLS would pick.
-		 */
-		alert = is_cert_error(r) ? GNUTLS_A_BAD_CERTIFICATE :
-		    gnutls_error_to_alert(r, &level);
-		if (alert >= 0 && r != GNUTLS_E_FATAL_ALERT_RECEIVED &&
-		    r != GNUTLS_E_PULL_ERROR && r != GNUTLS_E_PUSH_ERROR &&
-		    r != GNUTLS_E_PREMATURE_TERMINATION &&
-		    gnutls_alert_send(c->s, GNUTLS_AL_FATAL,
-		    (gnutls_alert_description_t)alert) == 0) {
-			logev("sent alert name=%s",
-			    alert_name((gnutls_alert_description_t)alert));
-			linger_raw(c, LINGER_MS);
-		}
+	if (tls_handshake(&c->t, LINGER_MS) < 0) {
 		finish(c, CLOSE_TCP);
 		return -1;
 	}
 
-	if (gnutls_server_name_get(c->s, name, &sl, &type, 0) == 0 &&
+	if (gnutls_server_name_get(c->t.s, name, &sl, &type, 0) == 0 &&
 	    type == GNUTLS_NAME_DNS)
 		escape(name, strnlen(name, sl), 0, sni, sizeof(sni));
-	peers = gnutls_certificate_get_peers(c->s, &n);
-	if (peers != NULL && n > 0 && gnutls_x509_crt_init(&crt) == 0) {
-		if (gnutls_x509_crt_import(crt, &peers[0],
-		    GNUTLS_X509_FMT_DER) == 0 &&
-		    gnutls_x509_crt_get_dn3(crt, &d, 0) == 0) {
-			escape((const char *)d.data, d.size, 1, dn, sizeof(dn));
-			gnutls_free(d.data);
-		}
-		gnutls_x509_crt_deinit(crt);
-	}
+	peer_dn(c->t.s, dn, sizeof(dn));
 	logev("handshake ok version=%s sni=%s client=\"%s\"",
-	    gnutls_protocol_get_name(gnutls_protocol_get_version(c->s)), sni,
+	    gnutls_protocol_get_name(gnutls_protocol_get_version(c->t.s)), sni,
 	    dn);
 	return 0;
 }
@@ -1898,42 +1469,30 @@ static void
 serve(int lfd, long number, gnutls_certificate_credentials_t cred,
     gnutls_priority_t prio)
 {
-	struct conn c = { .fd = -1 };
+	struct conn c = { .t = { .fd = -1 } };
 	enum close_how how;
 	long long timer = -1;
-	int one = 1;
 
-	while ((c.fd = accept(lfd, NULL, NULL)) < 0)
-		if (errno != EINTR && errno != ECONNABORTED)
-			fatalx("accept: %s", strerror(errno));
+	c.t.fd = accept_conn(lfd);
 	logev("connection %ld", number);
 	cur = opt.only_connection == 0 || opt.only_connection == number ?
 	    opt.b : plain_gateway;
-	/*
-	 * No Nagle: a small record held back behind an unacknowledged one
-	 * would be thrown away by the RST that close() sends when the
-	 * client's data is left unread.
-	 */
-	setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (cur.answer == ANS_STALL) {
 		stall(&c);
 		return;
 	}
 
-	if (gnutls_init(&c.s, GNUTLS_SERVER) < 0 ||
-	    gnutls_priority_set(c.s, prio) < 0 ||
-	    gnutls_credentials_set(c.s, GNUTLS_CRD_CERTIFICATE, cred) < 0)
+	if (gnutls_init(&c.t.s, GNUTLS_SERVER) < 0 ||
+	    gnutls_priority_set(c.t.s, prio) < 0 ||
+	    gnutls_credentials_set(c.t.s, GNUTLS_CRD_CERTIFICATE, cred) < 0)
 		fatalx("cannot set up a TLS session");
-	gnutls_certificate_server_set_request(c.s, GNUTLS_CERT_REQUIRE);
-	gnutls_session_set_verify_cert(c.s, NULL, 0);
+	gnutls_certificate_server_set_request(c.t.s, GNUTLS_CERT_REQUIRE);
+	gnutls_session_set_verify_cert(c.t.s, NULL, 0);
 	if (require_env != NULL)
-		gnutls_handshake_set_hook_function(c.s,
+		gnutls_handshake_set_hook_function(c.t.s,
 		    GNUTLS_HANDSHAKE_CERTIFICATE_VERIFY, GNUTLS_HOOK_PRE,
 		    check_env);
-	gnutls_transport_set_ptr(c.s, &c);
-	gnutls_transport_set_pull_function(c.s, pull);
-	gnutls_transport_set_pull_timeout_function(c.s, pull_timeout);
-	gnutls_transport_set_push_function(c.s, push);
+	mock_tls_transport(&c.t);
 
 	if (handshake(&c) < 0)
 		goto out;
@@ -1942,7 +1501,7 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 	if (cur.answer == ANS_STOP_READING) {
 		int small = 4096;
 
-		setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		setsockopt(c.t.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 		logev("stopped reading");
 		stall(&c);
 		goto out;
@@ -1950,21 +1509,21 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 
 	if (cur.after_ms >= 0)
 		timer = now_ms() + cur.after_ms;
-	while (c.fd >= 0) {
+	while (c.t.fd >= 0) {
 		if (read_some(&c, timer) == 0) {
 			/* A --*-after timer went off. */
 			how = cur.answer == ANS_CLOSE_NOTIFY_AFTER ?
 			    CLOSE_NOTIFY : cur.answer == ANS_TCP_CLOSE_AFTER ?
 			    CLOSE_TCP : CLOSE_RESET;
 			finish(&c, how);
-		} else if (c.peer_gone && c.fd >= 0) {
+		} else if (c.peer_gone && c.t.fd >= 0) {
 			/* Answer a close_notify with one; an EOF with none. */
 			finish(&c, c.peer_gone == PEER_CLOSE_NOTIFY ?
 			    CLOSE_NOTIFY : CLOSE_TCP);
 		}
 	}
 out:
-	gnutls_deinit(c.s);
+	gnutls_deinit(c.t.s);
 	free(c.buf);
 }
 
@@ -1996,61 +1555,26 @@ main(int argc, char **argv)
 {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
-	struct sockaddr_in sin;
-	struct sigaction sa;
-	socklen_t slen = sizeof(sin);
 	const char *err;
 	long i;
-	int lfd, r, one = 1;
+	int lfd, r;
 
+	mock_name = "mockgw";
 	parse_args(argc, argv);
 	if (opt.udp_sink) {
 		alarm((unsigned)opt.max_seconds);
 		udp_sink();
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)opt.max_seconds);
-
-	if ((log_fd = open(opt.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) < 0)
-		fatalx("%s: %s", opt.log, strerror(errno));
-
-	if ((r = gnutls_global_init()) < 0 ||
-	    (r = gnutls_certificate_allocate_credentials(&cred)) < 0)
-		fatalx("GnuTLS init: %s", gnutls_strerror(r));
-	if ((r = gnutls_certificate_set_x509_key_file(cred, opt.cert, opt.key,
-	    GNUTLS_X509_FMT_PEM)) < 0)
-		fatalx("loading %s and %s: %s", opt.cert, opt.key,
-		    gnutls_strerror(r));
-	if ((r = gnutls_certificate_set_x509_trust_file(cred, opt.client_ca,
-	    GNUTLS_X509_FMT_PEM)) <= 0)
-		fatalx("loading %s: %s", opt.client_ca,
-		    r == 0 ? "no certificate found" : gnutls_strerror(r));
+	deadline_start(opt.max_seconds);
+	log_open(opt.log);
+	cred = load_creds(opt.cert, opt.key, opt.client_ca);
 	if ((r = gnutls_priority_init(&prio, opt.tls12 ?
 	    "NORMAL:-VERS-ALL:+VERS-TLS1.2" : "NORMAL", &err)) < 0)
 		fatalx("priority string at \"%s\": %s", err,
 		    gnutls_strerror(r));
 
-	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		fatalx("socket: %s", strerror(errno));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)opt.port);
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		fatalx("bind 127.0.0.1:%ld: %s", opt.port, strerror(errno));
-	if (listen(lfd, 16) < 0 ||
-	    getsockname(lfd, (struct sockaddr *)&sin, &slen) < 0)
-		fatalx("listen: %s", strerror(errno));
-	printf("port %u\n", ntohs(sin.sin_port));
-	if (fflush(stdout) == EOF)
-		fatalx("stdout: %s", strerror(errno));
+	lfd = listen_loopback(opt.port);
 
 	for (i = 1; opt.connections == 0 || i <= opt.connections; i++)
 		serve(lfd, i, cred, prio);
