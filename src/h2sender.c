@@ -638,9 +638,13 @@ static void end_connection(struct h2s *h, int politely)
 		errorf("%s", then);
 	nghttp2_session_del(h->ng);
 	h->ng = NULL;
-	if (politely && h->ans.closed == CLOSED_OPEN)
-		tls_close(h->conn, clock_ms() + 1000);
-	else
+	if (politely && h->ans.closed == CLOSED_OPEN) {
+		/* Read until the server's own close_notify: closing with its
+		 * last frames unread would reset the connection under ours. */
+		struct tls_goodbye g;
+
+		tls_shutdown(h->conn, clock_ms() + 1000, &g);
+	} else
 		tls_abort(h->conn);
 	h->conn = NULL;
 }
