@@ -145,6 +145,15 @@ static void settle(struct h2s *h, struct slot *s, enum result r, const char *rea
 	slot_free(h, s);
 }
 
+/* Reading stdin failed: what was read is still sent. */
+static void input_failed(struct h2s *h, const char *why)
+{
+	progress_clear(&h->prog);
+	errorf("%s", why);
+	h->code = apn_code_worst(h->code, APN_NOINPUT);
+	h->input_done = 1;
+}
+
 static void invalid_line(struct h2s *h, uint64_t where, const char *why)
 {
 	struct result_line l;
@@ -235,10 +244,7 @@ static int ingest(struct h2s *h)
 			h->input_done = 1;
 			return 0;
 		case SOURCE_ERROR:
-			progress_clear(&h->prog);
-			errorf("%s", it.why);
-			h->code = apn_code_worst(h->code, APN_NOINPUT);
-			h->input_done = 1;
+			input_failed(h, it.why);
 			return 0;
 		case SOURCE_INVALID:
 			invalid_line(h, it.where, it.why);
@@ -894,10 +900,9 @@ static void fail_rest(struct h2s *h, const char *reason)
 	while ((s = dequeue(h)) != NULL)
 		settle(h, s, RESULT_FAILED, reason);
 	while (!h->input_done) {
-		struct pollfd pfd = { source_fd(h->p->src), POLLIN, 0 };
 		struct result_line l;
 
-		switch (source_next(h->p->src, &it)) {
+		switch (source_next_wait(h->p->src, &it)) {
 		case SOURCE_ITEM:
 			h->read++;
 			memset(&l, 0, sizeof l);
@@ -913,16 +918,10 @@ static void fail_rest(struct h2s *h, const char *reason)
 		case SOURCE_INVALID:
 			invalid_line(h, it.where, it.why);
 			break;
-		case SOURCE_AGAIN:
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				h->input_done = 1;
-			source_fill(h->p->src);
-			break;
 		case SOURCE_ERROR:
-			errorf("%s", it.why);
-			h->code = apn_code_worst(h->code, APN_NOINPUT);
-			h->input_done = 1;
+			input_failed(h, it.why);
 			break;
+		case SOURCE_AGAIN: /* not from source_next_wait */
 		case SOURCE_END:
 			h->input_done = 1;
 			break;

@@ -207,10 +207,9 @@ static void fail_rest(struct sender *s, const char *reason)
 	/* Read the rest of the input so each line gets its result and goes to
 	 * --failed-out: the next run can take over from there. */
 	while (!s->input_done) {
-		struct pollfd pfd = { source_fd(s->p->src), POLLIN, 0 };
 		struct result_line l;
 
-		switch (source_next(s->p->src, &it)) {
+		switch (source_next_wait(s->p->src, &it)) {
 		case SOURCE_ITEM:
 			s->read++;
 			memset(&l, 0, sizeof l);
@@ -228,14 +227,10 @@ static void fail_rest(struct sender *s, const char *reason)
 		case SOURCE_INVALID:
 			invalid_line(s, it.where, it.why);
 			break;
-		case SOURCE_AGAIN:
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				s->input_done = 1;
-			source_fill(s->p->src);
-			break;
 		case SOURCE_ERROR:
 			input_failed(s, it.why);
 			break;
+		case SOURCE_AGAIN: /* not from source_next_wait */
 		case SOURCE_END:
 			s->input_done = 1;
 			break;

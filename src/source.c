@@ -1,6 +1,8 @@
 /* source.c: TOKEN arguments and stdin lines as one stream of items. */
 #include <config.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,4 +160,21 @@ void source_where(uint64_t where, char *buf, size_t len)
 			 (unsigned long long)(where & ~SOURCE_ARG_BIT));
 	else
 		snprintf(buf, len, "line %llu", (unsigned long long)where);
+}
+
+enum source_status source_next_wait(struct source *s, struct source_item *item)
+{
+	for (;;) {
+		enum source_status st = source_next(s, item);
+		struct pollfd pfd = { source_fd(s), POLLIN, 0 };
+
+		if (st != SOURCE_AGAIN)
+			return st;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			snprintf(item->why, sizeof item->why, "cannot wait for standard input: %s",
+				 strerror(errno));
+			return SOURCE_ERROR;
+		}
+		source_fill(s);
+	}
 }

@@ -61,6 +61,10 @@ enum source_status source_next(struct source *s, struct source_item *item);
 int source_fd(const struct source *s);
 void source_fill(struct source *s);
 
+/* source_next, waiting (poll) while stdin has no whole line: never
+ * SOURCE_AGAIN.  For reading the rest of the input to its end. */
+enum source_status source_next_wait(struct source *s, struct source_item *item);
+
 /* Lines read from stdin so far. */
 uint64_t source_lines(const struct source *s);
 
