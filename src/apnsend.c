@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <jansson.h>
 
@@ -31,6 +33,7 @@
 #include "readfile.h"
 #include "report.h"
 #include "sender.h"
+#include "signals.h"
 #include "source.h"
 #include "spool.h"
 #include "tls.h"
@@ -43,6 +46,16 @@ static void ensure_std_fds(void)
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
 			(void)open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+}
+
+/* Keys and passphrases pass through this process's memory: it never dumps
+ * core, and other processes of the user cannot attach to it to read it. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static void print_version(void)
@@ -273,6 +286,7 @@ int main(int argc, char **argv)
 	enum apn_code code;
 
 	ensure_std_fds();
+	no_core_dumps();
 	signal(SIGPIPE, SIG_IGN);
 	switch (cli_parse(argc, argv, &o, &err)) {
 	case CLI_HELP:
@@ -292,6 +306,8 @@ int main(int argc, char **argv)
 	msg_set_level(o.verbose, o.quiet);
 	if (o.trace != TRACE_OFF)
 		trace_start(o.trace);
+	if (o.mode != MODE_CHECK)
+		signals_catch(); /* a bounded stop, with every result (signals.h) */
 	switch (o.mode) {
 	case MODE_CHECK:
 		code = check_run(&o);

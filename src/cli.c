@@ -243,8 +243,9 @@ void cli_help(FILE *fp)
 		"68 host not found; 69 cannot connect; 70 internal error;\n"
 		"74 cannot write the report or the --failed-out file;\n"
 		"75 try again later (some notification failed or unconfirmed);\n"
-		"76 protocol or handshake error; 77 certificate refused; 78 bad credentials.\n"
-		"When several apply: 70, 74, 64, 66, 78, 68, 69, 77, 76, 65, 75, 1, 0.\n"
+		"76 protocol or handshake error; 77 certificate refused; 78 bad credentials;\n"
+		"130 interrupted (SIGINT or SIGTERM; every notification read has its result).\n"
+		"When several apply: 70, 74, 130, 64, 66, 78, 68, 69, 77, 76, 65, 75, 1, 0.\n"
 		"See apnsend(1).\n");
 	arg_freetable((void **)&t, NTABLE);
 }

@@ -40,8 +40,9 @@ static const struct {
 	{ APN_CONFIG,      78, 8 },
 	{ APN_NOINPUT,     66, 9 },
 	{ APN_USAGE,       64, 10 },
-	{ APN_IOERR,       74, 11 },
-	{ APN_SOFTWARE,    70, 12 },
+	{ APN_INTERRUPTED, 130, 11 },
+	{ APN_IOERR,       74, 12 },
+	{ APN_SOFTWARE,    70, 13 },
 };
 
 static size_t find(enum apn_code code)

@@ -22,7 +22,8 @@ enum apn_code {
 	APN_PROTOCOL,    /* protocol error or TLS handshake failure   -> 76 */
 	APN_NOPERM,      /* the gateway refused our certificate       -> 77 */
 	APN_CONFIG,      /* local credentials unusable                -> 78 */
-	APN_WARNING      /* --check: usable, but look (expiry, env.)  -> 1  */
+	APN_WARNING,     /* --check: usable, but look (expiry, env.)  -> 1  */
+	APN_INTERRUPTED  /* stopped by SIGINT or SIGTERM              -> 130 */
 };
 
 struct apn_error {

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "creds.h"
 #include "feedback.h"
+#include "signals.h"
 #include "frame.h"
 #include "msg.h"
 #include "report.h"
@@ -89,7 +90,7 @@ static void read_all(struct feedback *f, struct tls_conn *c)
 {
 	int64_t deadline = clock_ms() + f->o->timeout_ms;
 
-	while (!f->out_failed) {
+	while (!f->out_failed && !signals_caught()) {
 		ssize_t r;
 
 		/* Records GnuTLS has decrypted already do not wake poll(). */
@@ -253,6 +254,10 @@ enum apn_code feedback_run(const struct options *o)
 				clock_ms() - start);
 	stderr_line(f);
 	code = end_code(&f->ans);
+	if (signals_caught()) {
+		errorf("stopped by %s: every token read was printed", signals_name());
+		code = apn_code_worst(code, APN_INTERRUPTED);
+	}
 	goto out;
 fail:
 	errorf("%s", err.msg);

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "net.h"
 #include "progress.h"
+#include "signals.h"
 #include "trace.h"
 
 #define NONE UINT32_MAX
@@ -66,6 +67,7 @@ struct h2s {
 	uint32_t free_head, q_head, q_tail;
 	size_t nqueued, ninflight;
 	int input_done, stop;
+	int interrupted;           /* signals seen: 1 stop sending, 2 stop waiting */
 	const char *stop_reason;
 	char next_id[H2_UUID_LEN + 1];
 	uint64_t read;
@@ -584,6 +586,9 @@ static void end_connection(struct h2s *h, int politely)
 		if (h->goaway && s->stream_id > h->ans.goaway_last_stream) {
 			enqueue(h, s, 0);
 			again++;
+		} else if (h->interrupted && s->written) {
+			settle(h, s, RESULT_UNCONFIRMED, "interrupted before the server "
+			       "answered: nobody can tell whether it was processed");
 		} else if (h->p->at_most_once && s->written) {
 			settle(h, s, RESULT_UNCONFIRMED, "the connection ended without an "
 			       "answer (--at-most-once: not sent again)");
@@ -600,7 +605,9 @@ static void end_connection(struct h2s *h, int politely)
 		h->no_progress = 0;
 	else if (had_work)
 		h->no_progress++;
-	if (h->ans.kind == ANSWER_TLS_ALERT) {
+	if (h->interrupted) {
+		snprintf(then, sizeof then, "stopping: %s", signals_name());
+	} else if (h->ans.kind == ANSWER_TLS_ALERT) {
 		h->stop = 1;
 		h->stop_reason = h->ans.alert_refuses_cert
 					 ? "the server refused the client certificate"
@@ -929,6 +936,26 @@ static void fail_rest(struct h2s *h, const char *reason)
 	}
 }
 
+/* SIGINT or SIGTERM: read no more, send no more; the first waits for the
+ * answers to what is in flight (bounded by the stall limit), the second
+ * gives up on them. */
+static void interrupt(struct h2s *h)
+{
+	static char why[64];
+
+	progress_clear(&h->prog);
+	if (h->interrupted == 0)
+		errorf("%s: stopping; no more input is read or sent%s", signals_name(),
+		       h->ninflight ? "; waiting (a second signal: no longer) for the "
+		       "answers to the requests in flight" : "");
+	h->interrupted = signals_caught() > 1 ? 2 : 1;
+	h->input_done = 1;
+	h->stop = 1;
+	snprintf(why, sizeof why, "not sent: interrupted (%s)", signals_name());
+	h->stop_reason = why;
+	h->code = apn_code_worst(h->code, APN_INTERRUPTED);
+}
+
 /* ---- the loop ----------------------------------------------------------- */
 
 /* The nearest time the loop must look again, from now. */
@@ -982,6 +1009,10 @@ enum apn_code h2_run(const struct h2_params *p, struct totals *tot)
 		int want_stdin = 0, nfd = 0, end = 0, timeout;
 		int64_t now = clock_ms();
 
+		if (signals_caught() > h->interrupted && h->interrupted < 2)
+			interrupt(h);
+		if (h->interrupted > 1 && h->conn != NULL)
+			end_connection(h, 0);
 		want_stdin = ingest(h);
 		if (h->stop) {
 			if (h->conn != NULL && h->ninflight == 0)
@@ -1067,8 +1098,8 @@ enum apn_code h2_run(const struct h2_params *p, struct totals *tot)
 			if (timeout < 0 || left < timeout)
 				timeout = left < 0 ? 0 : (int)left;
 		}
-		if (nfd == 0 && timeout < 0)
-			timeout = 100; /* nothing to wait on: look again soon */
+		if (timeout < 0 || timeout > SIGNALS_POLL_MS)
+			timeout = SIGNALS_POLL_MS; /* and look at the signals */
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR) {
 			errorf("poll failed: %s", strerror(errno));
 			h->code = apn_code_worst(h->code, APN_SOFTWARE);

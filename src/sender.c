@@ -29,6 +29,7 @@
 #include "net.h"
 #include "progress.h"
 #include "sender.h"
+#include "signals.h"
 #include "trace.h"
 #include "verdict.h"
 #include "window.h"
@@ -74,6 +75,7 @@ struct sender {
 	uint64_t ever;       /* highest w ever reached: below it, a write is a resend */
 	uint64_t read;       /* items read (valid and invalid) */
 	int no_progress;     /* connections in a row that resolved nothing */
+	int interrupted;     /* signals seen: 1 stop sending, 2 stop waiting too */
 	int64_t backoff_until;
 	uint8_t scratch[FRAME_MAX_BYTES];
 
@@ -798,6 +800,8 @@ static void end_connection(struct sender *s, int politely)
 
 	if (v.stop) {
 		snprintf(then, sizeof then, "stopping");
+	} else if (s->interrupted) {
+		snprintf(then, sizeof then, "stopping: %s", signals_name());
 	} else if (give_up == NULL && s->win.lo < s->win.w) {
 		snprintf(then + strlen(then), sizeof then - strlen(then), "%s"
 			 "resending %llu notification%s on a new connection",
@@ -908,6 +912,10 @@ static int conn_done(struct sender *s, int64_t now)
 		return -1;
 	if (s->stalled)
 		return -1;
+	if (s->interrupted > 1)
+		return -1;
+	if (s->interrupted && s->win.lo == s->win.w)
+		return 1; /* what was written is resolved: stop here */
 	if (s->answer_deadline && now >= s->answer_deadline)
 		return 1;
 	if (s->ans.nbytes > 0)
@@ -1006,7 +1014,8 @@ static void conn_turn(struct sender *s)
 	 * results so far. */
 	if (!(s->writing && s->b.off < s->b.len))
 		fflush(s->p->rep->out);
-	r = poll(pfd, (nfds_t)n, until == INT64_MAX ? -1 : clock_left(until));
+	until = min64(until, now + SIGNALS_POLL_MS);
+	r = poll(pfd, (nfds_t)n, clock_left(until));
 	if (r < 0 && errno != EINTR) {
 		snprintf(s->ans.detail, sizeof s->ans.detail, "poll failed: %s",
 			 strerror(errno));
@@ -1040,7 +1049,7 @@ static void idle_turn(struct sender *s)
 			int r;
 
 			fflush(s->p->rep->out);
-			r = poll(&pfd, 1, s->p->progress ? 250 : -1);
+			r = poll(&pfd, 1, s->p->progress ? 250 : SIGNALS_POLL_MS);
 
 			if (r < 0 && errno != EINTR) {
 				progress_clear(&s->prog);
@@ -1057,10 +1066,42 @@ static void idle_turn(struct sender *s)
 		return;
 	}
 	if (now < s->backoff_until) {
-		(void)poll(NULL, 0, clock_left(s->backoff_until));
+		(void)poll(NULL, 0, clock_left(min64(s->backoff_until, now + SIGNALS_POLL_MS)));
 		return;
 	}
 	connect_gateway(s);
+}
+
+/* SIGINT or SIGTERM: read no more, write no more; the first waits for
+ * what was written to be resolved as usual (bounded: --timeout, the stall
+ * limit), the second gives up on it. */
+static void interrupt(struct sender *s)
+{
+	progress_clear(&s->prog);
+	if (s->interrupted == 0)
+		errorf("%s: stopping; no more input is read or sent%s", signals_name(),
+		       s->win.lo < s->win.w ? "; waiting (a second signal: no longer) "
+		       "for the gateway to settle what was written" : "");
+	s->interrupted = signals_caught() > 1 ? 2 : 1;
+	s->input_done = 1;
+	s->writing = 0;
+	s->code = apn_code_worst(s->code, APN_INTERRUPTED);
+	if (s->interrupted > 1 && s->conn != NULL)
+		resolve(s, s->win.w, RESULT_UNCONFIRMED, 0,
+			"interrupted before the gateway settled it: nobody can tell "
+			"whether it was processed");
+}
+
+/* After the last connection of an interrupted run: what was written and
+ * is still unresolved is unconfirmed, what was not written failed. */
+static void stop_interrupted(struct sender *s)
+{
+	static char why[64];
+
+	resolve(s, s->win.w, RESULT_UNCONFIRMED, 0, "interrupted before the gateway "
+		"settled it: nobody can tell whether it was processed");
+	snprintf(why, sizeof why, "not sent: interrupted (%s)", signals_name());
+	resolve(s, s->win.next, RESULT_FAILED, 0, why);
 }
 
 enum apn_code sender_run(const struct sender_params *p, struct totals *tot)
@@ -1080,6 +1121,12 @@ enum apn_code sender_run(const struct sender_params *p, struct totals *tot)
 	progress_init(&s->prog, p->progress, clock_ms());
 
 	while (!s->stop) {
+		if (signals_caught() > s->interrupted && s->interrupted < 2)
+			interrupt(s);
+		if (s->interrupted && s->conn == NULL) {
+			stop_interrupted(s);
+			break;
+		}
 		if (s->conn != NULL)
 			conn_turn(s);
 		else if (s->input_done && s->win.w == s->win.next)

@@ -28,6 +28,23 @@ static void test_exit_status_map(void **state)
 	assert_int_equal(apn_exit_status(APN_PROTOCOL), 76);
 	assert_int_equal(apn_exit_status(APN_NOPERM), 77);
 	assert_int_equal(apn_exit_status(APN_CONFIG), 78);
+	assert_int_equal(apn_exit_status(APN_INTERRUPTED), 130);
+}
+
+/* Interrupted wins over what the run found so far, not over an internal
+ * error or a report that could not be written. */
+static void test_code_worst_interrupted(void **state)
+{
+	static const enum apn_code below[] = {
+		APN_REJECTED, APN_USAGE, APN_DATAERR, APN_NOINPUT, APN_NOHOST,
+		APN_UNAVAILABLE, APN_TEMPFAIL, APN_PROTOCOL, APN_NOPERM, APN_CONFIG,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+		assert_int_equal(apn_code_worst(APN_INTERRUPTED, below[i]), APN_INTERRUPTED);
+	assert_int_equal(apn_code_worst(APN_INTERRUPTED, APN_IOERR), APN_IOERR);
+	assert_int_equal(apn_code_worst(APN_SOFTWARE, APN_INTERRUPTED), APN_SOFTWARE);
 }
 
 static void test_code_worst_ok_loses(void **state)
@@ -35,7 +52,7 @@ static void test_code_worst_ok_loses(void **state)
 	static const enum apn_code all[] = {
 		APN_REJECTED, APN_USAGE, APN_DATAERR, APN_NOINPUT, APN_NOHOST,
 		APN_UNAVAILABLE, APN_SOFTWARE, APN_IOERR, APN_TEMPFAIL,
-		APN_PROTOCOL, APN_NOPERM, APN_CONFIG, APN_WARNING,
+		APN_PROTOCOL, APN_NOPERM, APN_CONFIG, APN_WARNING, APN_INTERRUPTED,
 	};
 
 	(void)state;
@@ -75,6 +92,7 @@ static void test_answer_kind_names(void **state)
 	assert_string_equal(answer_kind_name(ANSWER_PROTOCOL_ERROR), "protocol-error");
 	assert_string_equal(answer_kind_name(ANSWER_STALLED), "stalled");
 	assert_string_equal(answer_kind_name(ANSWER_NO_CONNECTION), "no-connection");
+	assert_string_equal(answer_kind_name(ANSWER_GOAWAY), "goaway");
 }
 
 /* A close by itself: each closed kind's answer. */
@@ -115,6 +133,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_status_map),
 		cmocka_unit_test(test_code_worst_ok_loses),
+		cmocka_unit_test(test_code_worst_interrupted),
 		cmocka_unit_test(test_code_worst_warning_loses),
 		cmocka_unit_test(test_answer_kind_names),
 		cmocka_unit_test(test_closed_kind_names),
