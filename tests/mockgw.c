@@ -22,6 +22,15 @@
  * identifier, or with identifier 0 under --invalid-id-zero (--answer-id
  * overrides both), then the connection is closed.
  *
+ * Faults: --reset makes the closes of the behaviour options (after an
+ * answer, --close-after, --close-before) a reset (SO_LINGER 0: RST) instead,
+ * so --close-after N --reset resets the connection while the client is
+ * still writing; --split-answer sends the answer one byte per TLS record;
+ * --answer-extra N sends N bytes ("X") after the error-response packet;
+ * --close-in-handshake reads the client's first TLS bytes and closes the
+ * TCP connection without a word ("closed in handshake"). These are
+ * modifiers like --no-close-notify (--close-in-handshake is a behaviour).
+ *
  * --close-after N closes after the N-th valid notification with no packet:
  * close_notify, or a bare close with --no-close-notify. What arrived after
  * it is logged as "discarded", as after an answer. --close-before N closes
@@ -37,7 +46,9 @@
  *   discarded cmd=... (same fields; arrived after the answer)
  *   invalid status=S id=N|- reason="..."   (id=- for command 0)
  *   discarded invalid status=S id=N|- reason="..."
- *   sent error-response status=S id=N
+ *   sent error-response status=S id=N [split=1]
+ *   sent extra bytes=N          --answer-extra, after the packet
+ *   closed in handshake         --close-in-handshake
  *   sent garbage hex=474152424147 / sent partial hex=080800
  *   sent alert name=bad_certificate|internal_error|...
  *   sent close-notify
@@ -158,6 +169,7 @@ enum answer {
 	ANS_STOP_READING,
 	ANS_CLOSE_AFTER,	/* close, no packet, after the N-th */
 	ANS_CLOSE_BEFORE,	/* close, no packet, when the N-th arrives */
+	ANS_CLOSE_IN_HANDSHAKE,	/* read the ClientHello, then close */
 };
 
 /* How a connection ends. */
@@ -177,6 +189,9 @@ struct behaviour {
 	long status, nth, after_ms, answer_delay_ms;
 	long answer_id;		/* -1: the failing notification's own */
 	int no_close_notify;
+	int reset_close;	/* --reset: end with a RST instead */
+	int split_answer;	/* --split-answer: one byte per TLS record */
+	long answer_extra;	/* --answer-extra N: bytes after the packet */
 };
 
 static const struct behaviour plain_gateway = {
@@ -246,9 +261,11 @@ usage(int status)
 "               --shutdown-after N | --close-after N | --close-before N |\n"
 "               --close-notify-after MS | --tcp-close-after MS |\n"
 "               --reset-after MS | --garbage | --partial |\n"
-"               --fatal-alert NAME | --stall-handshake | --stop-reading]\n"
+"               --fatal-alert NAME | --stall-handshake | --stop-reading |\n"
+"               --close-in-handshake]\n"
 "              [--only-connection K] [--answer-delay MS] [--answer-id N]\n"
-"              [--no-close-notify] [--drain] [--invalid-id-zero]\n"
+"              [--no-close-notify] [--reset] [--split-answer]\n"
+"              [--answer-extra N] [--drain] [--invalid-id-zero]\n"
 "              [--count-only] [--require-env production|development]\n"
 "       mockgw --cert FILE --key FILE --client-ca FILE --log FILE\n"
 "              [--port N] [--connections N|0] [--max-seconds N] [--tls12]\n"
@@ -555,6 +572,7 @@ parse_args(int argc, char **argv)
 		O_SHUTDOWN_AFTER, O_CLOSE_NOTIFY_AFTER, O_TCP_CLOSE_AFTER,
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
+		O_RESET, O_SPLIT_ANSWER, O_ANSWER_EXTRA, O_CLOSE_IN_HANDSHAKE,
 		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER, O_CLOSE_BEFORE,
 		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
 		O_FB_TUPLES, O_FB_TOKEN_LEN, O_FB_FILE, O_FB_CHUNK, O_FB_PAUSE,
@@ -585,6 +603,10 @@ parse_args(int argc, char **argv)
 		{ "stall-handshake", no_argument, NULL, O_STALL_HANDSHAKE },
 		{ "answer-delay", required_argument, NULL, O_ANSWER_DELAY },
 		{ "no-close-notify", no_argument, NULL, O_NO_CLOSE_NOTIFY },
+		{ "reset", no_argument, NULL, O_RESET },
+		{ "split-answer", no_argument, NULL, O_SPLIT_ANSWER },
+		{ "answer-extra", required_argument, NULL, O_ANSWER_EXTRA },
+		{ "close-in-handshake", no_argument, NULL, O_CLOSE_IN_HANDSHAKE },
 		{ "drain", no_argument, NULL, O_DRAIN },
 		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
 		{ "stop-reading", no_argument, NULL, O_STOP_READING },
@@ -687,6 +709,18 @@ parse_args(int argc, char **argv)
 			break;
 		case O_NO_CLOSE_NOTIFY:
 			opt.b.no_close_notify = 1;
+			break;
+		case O_RESET:
+			opt.b.reset_close = 1;
+			break;
+		case O_SPLIT_ANSWER:
+			opt.b.split_answer = 1;
+			break;
+		case O_ANSWER_EXTRA:
+			opt.b.answer_extra = num_arg("answer-extra", optarg, 1, 256);
+			break;
+		case O_CLOSE_IN_HANDSHAKE:
+			set_answer(ANS_CLOSE_IN_HANDSHAKE, "close-in-handshake");
 			break;
 		case O_DRAIN:
 			opt.drain = 1;
@@ -1168,6 +1202,18 @@ send_alert(struct conn *c)
 
 enum reply { R_NONE, R_ERROR, R_CLOSE_ONLY, R_GARBAGE, R_PARTIAL, R_ALERT };
 
+/* An answer's bytes: at once, or with --split-answer one TLS record each. */
+static int
+send_answer(struct conn *c, const unsigned char *b, size_t len)
+{
+	if (!cur.split_answer)
+		return tls_send_all(&c->t, b, len);
+	for (size_t i = 0; i < len; i++)
+		if (tls_send_all(&c->t, b + i, 1) < 0)
+			return -1;
+	return 0;
+}
+
 /*
  * Give the gateway's answer to the notification just parsed, then close.
  * Whatever the client sent after it is logged as "discarded".
@@ -1178,7 +1224,8 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 	static const unsigned char garbage[] = "GARBAG";
 	static const unsigned char partial[] = { 0x08, 0x08, 0x00 };
 	unsigned char pkt[6];
-	enum close_how how = cur.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
+	enum close_how how = cur.reset_close ? CLOSE_RESET :
+	    cur.no_close_notify ? CLOSE_TCP : CLOSE_NOTIFY;
 	char *h;
 	int r = 0;
 
@@ -1194,15 +1241,23 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		pkt[0] = 8;
 		pkt[1] = (unsigned char)status;
 		put32(pkt + 2, id);
-		if ((r = tls_send_all(&c->t, pkt, sizeof(pkt))) == 0)
-			logev("sent error-response status=%d id=%lu", status,
-			    (unsigned long)id);
+		if ((r = send_answer(c, pkt, sizeof(pkt))) == 0)
+			logev("sent error-response status=%d id=%lu%s", status,
+			    (unsigned long)id, cur.split_answer ? " split=1" : "");
+		if (r == 0 && cur.answer_extra > 0) {
+			unsigned char x[256];
+			long n = cur.answer_extra;
+
+			memset(x, 'X', sizeof(x));
+			if ((r = send_answer(c, x, (size_t)n)) == 0)
+				logev("sent extra bytes=%ld", n);
+		}
 		break;
 	case R_NONE:
 	case R_CLOSE_ONLY:
 		break;
 	case R_GARBAGE:
-		if ((r = tls_send_all(&c->t, garbage, 6)) == 0) {
+		if ((r = send_answer(c, garbage, 6)) == 0) {
 			h = hex(garbage, 6);
 			logev("sent garbage hex=%s", h);
 			free(h);
@@ -1210,7 +1265,7 @@ reply(struct conn *c, enum reply what, int status, uint32_t id)
 		break;
 	case R_PARTIAL:
 		how = CLOSE_TCP;
-		if ((r = tls_send_all(&c->t, partial, sizeof(partial))) == 0) {
+		if ((r = send_answer(c, partial, sizeof(partial))) == 0) {
 			h = hex(partial, sizeof(partial));
 			logev("sent partial hex=%s", h);
 			free(h);
@@ -1479,6 +1534,16 @@ serve(int lfd, long number, gnutls_certificate_credentials_t cred,
 	    opt.b : plain_gateway;
 	if (cur.answer == ANS_STALL) {
 		stall(&c);
+		return;
+	}
+	if (cur.answer == ANS_CLOSE_IN_HANDSHAKE) {
+		unsigned char hello[512];
+		struct pollfd p = { c.t.fd, POLLIN, 0 };
+
+		if (poll(&p, 1, LINGER_MS) > 0)
+			(void)recv(c.t.fd, hello, sizeof(hello), 0);
+		close(c.t.fd);
+		logev("closed in handshake");
 		return;
 	}
 
