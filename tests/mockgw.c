@@ -31,6 +31,12 @@
  * TCP connection without a word ("closed in handshake"). These are
  * modifiers like --no-close-notify (--close-in-handshake is a behaviour).
  *
+ * --chaos PERMILLE[:SEED]: after each valid notification, with a chance of
+ * PERMILLE in 1000, one of five endings chosen at random ("chaos ACTION"
+ * logged first): reject it (status 8), status 10 naming it, close_notify,
+ * a bare close, or a reset; what arrived after it is "discarded", as after
+ * any answer.  The same SEED gives the same choices for the same input.
+ *
  * --close-after N closes after the N-th valid notification with no packet:
  * close_notify, or a bare close with --no-close-notify. What arrived after
  * it is logged as "discarded", as after an answer. --close-before N closes
@@ -170,6 +176,7 @@ enum answer {
 	ANS_CLOSE_AFTER,	/* close, no packet, after the N-th */
 	ANS_CLOSE_BEFORE,	/* close, no packet, when the N-th arrives */
 	ANS_CLOSE_IN_HANDSHAKE,	/* read the ClientHello, then close */
+	ANS_CHAOS,		/* --chaos: now and then, one of five endings */
 };
 
 /* How a connection ends. */
@@ -192,7 +199,20 @@ struct behaviour {
 	int reset_close;	/* --reset: end with a RST instead */
 	int split_answer;	/* --split-answer: one byte per TLS record */
 	long answer_extra;	/* --answer-extra N: bytes after the packet */
+	long chaos;		/* --chaos: per thousand notifications */
 };
+
+/* --chaos's random numbers (xorshift64): the same seed, the same run. */
+static uint64_t chaos_state = 88172645463325252ULL;
+
+static uint64_t
+chaos_next(void)
+{
+	chaos_state ^= chaos_state << 13;
+	chaos_state ^= chaos_state >> 7;
+	chaos_state ^= chaos_state << 17;
+	return chaos_state;
+}
 
 static const struct behaviour plain_gateway = {
 	.answer = ANS_NONE,
@@ -262,7 +282,7 @@ usage(int status)
 "               --close-notify-after MS | --tcp-close-after MS |\n"
 "               --reset-after MS | --garbage | --partial |\n"
 "               --fatal-alert NAME | --stall-handshake | --stop-reading |\n"
-"               --close-in-handshake]\n"
+"               --close-in-handshake | --chaos PERMILLE[:SEED]]\n"
 "              [--only-connection K] [--answer-delay MS] [--answer-id N]\n"
 "              [--no-close-notify] [--reset] [--split-answer]\n"
 "              [--answer-extra N] [--drain] [--invalid-id-zero]\n"
@@ -573,6 +593,7 @@ parse_args(int argc, char **argv)
 		O_RESET_AFTER, O_GARBAGE, O_PARTIAL, O_FATAL_ALERT,
 		O_STALL_HANDSHAKE, O_ANSWER_DELAY, O_NO_CLOSE_NOTIFY, O_DRAIN,
 		O_RESET, O_SPLIT_ANSWER, O_ANSWER_EXTRA, O_CLOSE_IN_HANDSHAKE,
+		O_CHAOS,
 		O_ANSWER_ID, O_STOP_READING, O_UDP_SINK, O_CLOSE_AFTER, O_CLOSE_BEFORE,
 		O_ONLY_CONNECTION, O_INVALID_ID_ZERO, O_COUNT_ONLY,
 		O_FB_TUPLES, O_FB_TOKEN_LEN, O_FB_FILE, O_FB_CHUNK, O_FB_PAUSE,
@@ -607,6 +628,7 @@ parse_args(int argc, char **argv)
 		{ "split-answer", no_argument, NULL, O_SPLIT_ANSWER },
 		{ "answer-extra", required_argument, NULL, O_ANSWER_EXTRA },
 		{ "close-in-handshake", no_argument, NULL, O_CLOSE_IN_HANDSHAKE },
+		{ "chaos", required_argument, NULL, O_CHAOS },
 		{ "drain", no_argument, NULL, O_DRAIN },
 		{ "answer-id", required_argument, NULL, O_ANSWER_ID },
 		{ "stop-reading", no_argument, NULL, O_STOP_READING },
@@ -722,6 +744,18 @@ parse_args(int argc, char **argv)
 		case O_CLOSE_IN_HANDSHAKE:
 			set_answer(ANS_CLOSE_IN_HANDSHAKE, "close-in-handshake");
 			break;
+		case O_CHAOS: {
+			char *colon = strchr(optarg, ':');
+
+			if (colon != NULL) {
+				*colon = '\0';
+				chaos_state = (uint64_t)num_arg("chaos SEED", colon + 1, 1,
+				    LONG_MAX);
+			}
+			opt.b.chaos = num_arg("chaos PERMILLE", optarg, 0, 1000);
+			set_answer(ANS_CHAOS, "chaos");
+			break;
+		}
 		case O_DRAIN:
 			opt.drain = 1;
 			break;
@@ -1328,6 +1362,30 @@ decide(const struct conn *c, const struct notif *nt, int *status,
 		return R_PARTIAL;
 	case ANS_FATAL_ALERT:
 		return R_ALERT;
+	case ANS_CHAOS:
+		if ((long)(chaos_next() % 1000) >= cur.chaos || nt->cmd == 0)
+			return R_NONE;
+		switch (chaos_next() % 5) {
+		case 0:
+			logev("chaos reject");
+			*status = 8;
+			return R_ERROR;
+		case 1:
+			logev("chaos shutdown");
+			*status = 10;
+			return R_ERROR;
+		case 2:
+			logev("chaos close-notify");
+			return R_CLOSE_ONLY;
+		case 3:
+			logev("chaos tcp-close");
+			cur.no_close_notify = 1;
+			return R_CLOSE_ONLY;
+		default:
+			logev("chaos reset");
+			cur.reset_close = 1;
+			return R_CLOSE_ONLY;
+		}
 	default:
 		return R_NONE;
 	}
