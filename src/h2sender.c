@@ -78,7 +78,9 @@ struct h2s {
 	struct tls_conn *conn;
 	nghttp2_session *ng;
 	struct answer ans;
-	int settings_seen, goaway, draining, broken;
+	int settings_seen, goaway, broken;
+	int draining;              /* no new requests here: 1 out of stream ids,
+				    * 2 for a new provider token */
 	uint32_t max_streams;
 	int64_t last_read, idle_since;
 	uint64_t settled;          /* notifications settled on this connection */
@@ -496,7 +498,7 @@ static void answered(struct h2s *h, struct slot *s)
 	case H2_NEW_TOKEN:
 		if (h->p->jwt != NULL)
 			jwt_expire(h->p->jwt);
-		h->draining = 1; /* this connection may be wedged: a new one */
+		h->draining = 2; /* this connection may be wedged: a new one */
 		/* fall through */
 	case H2_RETRY:
 		if ((int)s->tries >= h->p->retries) {
@@ -628,6 +630,8 @@ static void end_connection(struct h2s *h, int politely)
 		snprintf(then, sizeof then, "giving up after %d connection%s in a row "
 			 "without progress (--retries %d)", h->no_progress,
 			 h->no_progress == 1 ? "" : "s", h->p->retries);
+	} else if (h->draining == 2 && !h->stop) {
+		snprintf(then, sizeof then, "a new provider token, on a new connection");
 	} else if (again > 0 && !h->stop) {
 		snprintf(then, sizeof then, "sending %zu notification%s again on a new "
 			 "connection", again, again == 1 ? "" : "s");

@@ -53,6 +53,9 @@
  *                            digits.  A 410 body gets "timestamp" (now, in
  *                            ms).  These apply only to requests that pass
  *                            every check; the first that matches wins
+ *   --expire-first-token     the first valid provider token seen (on any
+ *                            connection), and only it, is answered 403
+ *                            ExpiredProviderToken, as if over an hour old
  *   --goaway-after N         once the answer to the N-th request is
  *                            sent: GOAWAY with last_stream_id = its
  *                            stream, NO_ERROR and debug data
@@ -261,6 +264,7 @@ static struct {
 	long max_streams, lower_after, lower_to;
 	long goaway_after, close_after, delay_ms, token_update_min;
 	int token_one_stream, stall, no_alpn, allow_no_alpn, count_only;
+	int expire_first_token;
 	struct rule reject_token, reject_nth, fail_once;
 } opt = {
 	.connections = 1,
@@ -271,6 +275,20 @@ static struct {
 };
 
 static gnutls_pubkey_t auth_pub;
+
+/* --expire-first-token: the first valid token seen, on any connection,
+ * and only that one, is treated as over an hour old. */
+static int
+expired_by_option(const char *jwt)
+{
+	static char *first;
+
+	if (!opt.expire_first_token)
+		return 0;
+	if (first == NULL && (first = strdup(jwt)) == NULL)
+		fatalx("out of memory");
+	return strcmp(first, jwt) == 0;
+}
 
 /* Device tokens --fail-nth-once has failed, on any connection. */
 static struct {
@@ -374,7 +392,7 @@ usage(int status)
 "              [--lower-streams-after K:N]\n"
 "              [--reject-token HEX:STATUS:REASON]\n"
 "              [--reject-nth K:STATUS:REASON]\n"
-"              [--fail-nth-once K:STATUS:REASON]\n"
+"              [--fail-nth-once K:STATUS:REASON] [--expire-first-token]\n"
 "              [--goaway-after N [--goaway-reason R]] [--close-after N]\n"
 "              [--stall] [--no-alpn] [--allow-no-alpn] [--delay-ms MS]\n"
 "              [--count-only]\n",
@@ -478,7 +496,7 @@ parse_args(int argc, char **argv)
 		O_MAX_SECONDS, O_AUTH_PUB, O_AUTH_KEY_ID, O_AUTH_TEAM_ID,
 		O_TOKEN_UPDATE_MIN, O_TOPIC, O_MAX_STREAMS, O_TOKEN_ONE_STREAM,
 		O_LOWER_STREAMS_AFTER, O_REJECT_TOKEN, O_REJECT_NTH,
-		O_FAIL_NTH_ONCE, O_GOAWAY_AFTER, O_GOAWAY_REASON,
+		O_FAIL_NTH_ONCE, O_GOAWAY_AFTER, O_GOAWAY_REASON, O_EXPIRE_FIRST,
 		O_CLOSE_AFTER, O_STALL, O_NO_ALPN, O_ALLOW_NO_ALPN,
 		O_DELAY_MS, O_COUNT_ONLY, O_HELP,
 	};
@@ -503,6 +521,7 @@ parse_args(int argc, char **argv)
 		{ "reject-token", required_argument, NULL, O_REJECT_TOKEN },
 		{ "reject-nth", required_argument, NULL, O_REJECT_NTH },
 		{ "fail-nth-once", required_argument, NULL, O_FAIL_NTH_ONCE },
+		{ "expire-first-token", no_argument, NULL, O_EXPIRE_FIRST },
 		{ "goaway-after", required_argument, NULL, O_GOAWAY_AFTER },
 		{ "goaway-reason", required_argument, NULL, O_GOAWAY_REASON },
 		{ "close-after", required_argument, NULL, O_CLOSE_AFTER },
@@ -584,6 +603,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_FAIL_NTH_ONCE:
 			nth_arg("fail-nth-once", optarg, &opt.fail_once);
+			break;
+		case O_EXPIRE_FIRST:
+			opt.expire_first_token = 1;
 			break;
 		case O_GOAWAY_AFTER:
 			opt.goaway_after = num_arg("goaway-after", optarg, 1,
@@ -887,7 +909,7 @@ check_jwt(struct conn *c, struct stream *st)
 		goto out;
 	if (!es256_ok(jwt, (size_t)(dot2 - jwt), sig, siglen))
 		goto out;
-	if (now - iat > JWT_MAX_AGE) {
+	if (now - iat > JWT_MAX_AGE || expired_by_option(jwt)) {
 		st->reason = "ExpiredProviderToken";
 		goto out;
 	}
@@ -908,7 +930,7 @@ check_jwt(struct conn *c, struct stream *st)
 	snprintf(c->jwt_kid, sizeof(c->jwt_kid), "%s", kid);
 	snprintf(c->jwt_iss, sizeof(c->jwt_iss), "%s", iss);
 age:
-	if (now - iat > JWT_MAX_AGE) {
+	if (now - iat > JWT_MAX_AGE || expired_by_option(jwt)) {
 		st->reason = "ExpiredProviderToken";
 		goto out;
 	}
