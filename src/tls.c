@@ -414,12 +414,15 @@ static int handshake(struct tls_conn *c, struct tls_creds *creds,
 				"TLS handshake failed: the certificate of %s is not accepted: %s",
 				host, why);
 	}
+	/* A close or a reset in the middle of the handshake, with no alert
+	 * saying why, is the network's or an overloaded server's: worth
+	 * trying again, like a refused connect. */
 	if (r == GNUTLS_E_PREMATURE_TERMINATION || r == GNUTLS_E_UNEXPECTED_PACKET_LENGTH)
-		return apn_fail(err, APN_PROTOCOL,
+		return apn_fail(err, APN_UNAVAILABLE,
 				"TLS handshake failed: %s closed the connection", host);
 	set_error(c, r);
 	if (is_reset(c, r))
-		return apn_fail(err, APN_PROTOCOL,
+		return apn_fail(err, APN_UNAVAILABLE,
 				"TLS handshake failed: %s reset the connection", host);
 	return apn_fail(err, APN_PROTOCOL, "TLS handshake failed: %s", c->errtext);
 }

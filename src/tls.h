@@ -67,8 +67,10 @@ enum tls_io {
  * from now on and closes it on failure) with host as SNI (unless an IP literal)
  * and as the name the gateway's certificate must carry, before deadline.
  * Errors: APN_NOPERM (the gateway sent a fatal alert refusing our
- * certificate), APN_PROTOCOL (any other handshake failure, including an
- * untrusted or misnamed gateway certificate and the deadline passing),
+ * certificate), APN_UNAVAILABLE (the gateway closed or reset the
+ * connection in the middle of the handshake, without an alert),
+ * APN_PROTOCOL (any other handshake failure, including an untrusted or
+ * misnamed gateway certificate and the deadline passing),
  * APN_SOFTWARE (out of memory, poll failure).
  * When the failure was a received alert, its name is copied to alert
  * (64 bytes), else alert is "". */
