@@ -14,12 +14,42 @@ static int json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* jansson's message for what it could not parse quotes the bytes it
+ * stopped at ("invalid token near '...'"), and those are the input's: an
+ * escape sequence, a control character, a byte that is not UTF-8.  The
+ * message goes to terminals and into JSON lines, so every byte outside
+ * printable ASCII is written \xNN. */
+static void printable(const char *in, char *out, size_t cap)
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (n + 1 >= cap)
+				break;
+			out[n++] = (char)c;
+		} else {
+			if (n + 4 >= cap)
+				break;
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = digit[c >> 4];
+			out[n++] = digit[c & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
 int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 		     size_t *outlen, char *why, size_t whylen)
 {
 	size_t b = 0, e = len;
 	json_error_t jerr;
 	json_t *root;
+	char text_ok[4 * JSON_ERROR_TEXT_LENGTH];
 
 	while (b < e && json_space(text[b]))
 		b++;
@@ -37,8 +67,9 @@ int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 	/* json_loadb rejects invalid UTF-8, raw NUL bytes and \u0000. */
 	root = json_loadb(text + b, e - b, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		printable(jerr.text, text_ok, sizeof text_ok);
 		snprintf(why, whylen, "payload is not valid JSON: %s (line %d, column %d)",
-			 jerr.text, jerr.line, jerr.column);
+			 text_ok, jerr.line, jerr.column);
 		return -1;
 	}
 	if (!json_is_object(root)) {
