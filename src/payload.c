@@ -50,6 +50,7 @@ int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 	json_error_t jerr;
 	json_t *root;
 	char text_ok[4 * JSON_ERROR_TEXT_LENGTH];
+	const char *nul;
 
 	while (b < e && json_space(text[b]))
 		b++;
@@ -64,7 +65,15 @@ int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 			 e - b, max);
 		return -1;
 	}
-	/* json_loadb rejects invalid UTF-8, raw NUL bytes and \u0000. */
+	/* jansson 2.14 skips a raw NUL byte after a number or a literal
+	 * ({"a":1<NUL>} loads), so NUL is refused here; json_loadb rejects
+	 * invalid UTF-8, NUL elsewhere and \u0000. */
+	nul = memchr(text + b, '\0', e - b);
+	if (nul != NULL) {
+		snprintf(why, whylen, "payload holds a NUL byte (byte %zu)",
+			 (size_t)(nul - (text + b)) + 1);
+		return -1;
+	}
 	root = json_loadb(text + b, e - b, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		printable(jerr.text, text_ok, sizeof text_ok);

@@ -254,6 +254,23 @@ static void test_validate_raw_nul_refused(void **state)
 	assert_invalid_len(s, sizeof s - 1);
 }
 
+/* jansson loads {"a":1<NUL>}: a NUL after a number or a literal is
+ * skipped.  A payload never holds one (found by tests/fuzz/fuzz_payload). */
+static void test_validate_nul_after_number_refused(void **state)
+{
+	static const char num[] = "{\"a\":3\0}";
+	static const char lit[] = " {\"a\":true\0 }\n";
+	struct vresult r;
+
+	(void)state;
+	validate(num, sizeof num - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.why, "payload holds a NUL byte (byte 7)");
+	validate(lit, sizeof lit - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.why, "payload holds a NUL byte (byte 10)");
+}
+
 static void test_validate_duplicate_keys_refused(void **state)
 {
 	(void)state;
@@ -452,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_validate_valid_utf8_ok),
 		cmocka_unit_test(test_validate_escaped_nul_refused),
 		cmocka_unit_test(test_validate_raw_nul_refused),
+		cmocka_unit_test(test_validate_nul_after_number_refused),
 		cmocka_unit_test(test_validate_duplicate_keys_refused),
 		cmocka_unit_test(test_validate_empty_refused),
 		cmocka_unit_test(test_validate_whitespace_only_refused),
