@@ -31,6 +31,28 @@ static inline uint32_t fuzz_get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Streams fed in chunks (feedback, reader): the input is a byte k, then
+ * k % 16 + 1 bytes of chunk sizes, used in turn, then the stream.  0 and
+ * *sizes, *nsizes, *stream, *len when the input has that much, else -1. */
+static inline int fuzz_chunked(const uint8_t *data, size_t size, const uint8_t **sizes,
+			       size_t *nsizes, const uint8_t **stream, size_t *len)
+{
+	if (size < 1 || size < 1 + (data[0] % 16 + 1u))
+		return -1;
+	*nsizes = data[0] % 16 + 1u;
+	*sizes = data + 1;
+	*stream = data + 1 + *nsizes;
+	*len = size - 1 - *nsizes;
+	return 0;
+}
+
+/* A chunk size byte b: b bytes below 128, else (b - 127) * 512 (up to
+ * 65024, so a chunk can hold the longest feedback tuple but one). */
+static inline size_t fuzz_chunk_size(uint8_t b)
+{
+	return b < 128 ? b : (size_t)(b - 127) * 512;
+}
+
 /* Nonzero when s[0..len) is printable ASCII (0x20 to 0x7e): text that can
  * go to a terminal as it is. */
 static inline int fuzz_printable(const char *s, size_t len)

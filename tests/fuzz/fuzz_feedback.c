@@ -103,14 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t nsizes, slen, at, i;
 	struct ref one, many;
 
-	if (size < 1)
+	if (fuzz_chunked(data, size, &sizes, &nsizes, &stream, &slen) != 0)
 		return 0;
-	nsizes = data[0] % 16 + 1u;
-	if (size < 1 + nsizes)
-		return 0;
-	sizes = data + 1;
-	stream = data + 1 + nsizes;
-	slen = size - 1 - nsizes;
 
 	/* One-shot. */
 	one = (struct ref){ stream, slen, 0, 0 };
@@ -122,8 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	many = (struct ref){ stream, slen, 0, 0 };
 	feedback_init(&dec);
 	for (at = 0, i = 0; at < slen; i++) {
-		uint8_t b = sizes[i % nsizes];
-		size_t n = b < 128 ? b : (size_t)(b - 127) * 512;
+		size_t n = fuzz_chunk_size(sizes[i % nsizes]);
 
 		if (n == 0) {
 			chunk(&many, stream + at, 0);

@@ -91,24 +91,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ref r;
 	int fds[2];
 
-	if (size < 1)
+	if (fuzz_chunked(data, size, &sizes, &nsizes, &stream, &slen) != 0)
 		return 0;
-	nsizes = data[0] % 16 + 1u;
-	if (size < 1 + nsizes)
-		return 0;
-	sizes = data + 1;
-	stream = data + 1 + nsizes;
-	slen = size - 1 - nsizes;
 
 	FUZZ_CHECK(pipe(fds) == 0);
 	FUZZ_CHECK(fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
 	reader_init(&rd, fds[0]);
 	r = (struct ref){ stream, slen, 0, 0 };
 	while (at < slen) {
-		uint8_t b = sizes[i++ % nsizes];
-		size_t n = b == 0 ? 1 : b < 128 ? b : (size_t)(b - 127) * 512;
+		size_t n = fuzz_chunk_size(sizes[i++ % nsizes]);
 		ssize_t w;
 
+		if (n == 0)
+			n = 1;
 		if (n < slen / 64)
 			n = slen / 64; /* at most about 64 writes: runs stay fast */
 		if (n > slen - at)
