@@ -24,7 +24,8 @@ struct line_item {
 };
 
 /* Parse text[0..len) (without its newline).  max is the payload limit.
- * For LINE_INVALID a sentence is written into why. */
+ * For LINE_INVALID a sentence is written into why: printable ASCII, even
+ * when it quotes bytes of the line that are not. */
 enum line_kind line_parse(const char *text, size_t len, size_t max,
 			  struct line_item *out, char *why, size_t whylen);
 

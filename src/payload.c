@@ -14,12 +14,43 @@ static int json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* jansson's message for what it could not parse quotes the bytes it
+ * stopped at ("invalid token near '...'"), and those are the input's: an
+ * escape sequence, a control character, a byte that is not UTF-8.  The
+ * message goes to terminals and into JSON lines, so every byte outside
+ * printable ASCII is written \xNN. */
+static void printable(const char *in, char *out, size_t cap)
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (n + 1 >= cap)
+				break;
+			out[n++] = (char)c;
+		} else {
+			if (n + 4 >= cap)
+				break;
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = digit[c >> 4];
+			out[n++] = digit[c & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
 int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 		     size_t *outlen, char *why, size_t whylen)
 {
 	size_t b = 0, e = len;
 	json_error_t jerr;
 	json_t *root;
+	char text_ok[4 * JSON_ERROR_TEXT_LENGTH];
+	const char *nul;
 
 	while (b < e && json_space(text[b]))
 		b++;
@@ -34,11 +65,20 @@ int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 			 e - b, max);
 		return -1;
 	}
-	/* json_loadb rejects invalid UTF-8, raw NUL bytes and \u0000. */
+	/* jansson 2.14 skips a raw NUL byte after a number or a literal
+	 * ({"a":1<NUL>} loads), so NUL is refused here; json_loadb rejects
+	 * invalid UTF-8, NUL elsewhere and \u0000. */
+	nul = memchr(text + b, '\0', e - b);
+	if (nul != NULL) {
+		snprintf(why, whylen, "payload holds a NUL byte (byte %zu)",
+			 (size_t)(nul - (text + b)) + 1);
+		return -1;
+	}
 	root = json_loadb(text + b, e - b, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		printable(jerr.text, text_ok, sizeof text_ok);
 		snprintf(why, whylen, "payload is not valid JSON: %s (line %d, column %d)",
-			 jerr.text, jerr.line, jerr.column);
+			 text_ok, jerr.line, jerr.column);
 		return -1;
 	}
 	if (!json_is_object(root)) {

@@ -15,7 +15,9 @@
 /* Check that text[0..len) is one JSON object of at most max bytes once
  * leading and trailing whitespace is removed.  On success returns 0 and sets
  * *off and *outlen to the trimmed span.  On failure returns -1 and writes a
- * sentence (what is wrong, with line and column for JSON errors) into why. */
+ * sentence (what is wrong, with line and column for JSON errors) into why:
+ * printable ASCII, the payload's own bytes that it quotes written \xNN
+ * when they are not (it goes to terminals and into JSON lines). */
 int payload_validate(const char *text, size_t len, size_t max, size_t *off,
 		     size_t *outlen, char *why, size_t whylen);
 

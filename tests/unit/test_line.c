@@ -143,6 +143,29 @@ static void test_invalid_says_where(void **state)
 	assert_null(strstr(why, "column"));
 }
 
+/* A bad payload's reason quotes the line's bytes printably: a DEL, an
+ * escape sequence never reach the terminal (found by tests/fuzz/fuzz_line). */
+static void test_invalid_payload_reason_printable(void **state)
+{
+	static const char *const lines[] = {
+		TOK " {\"aps\":\177\"alert\":\"Hi\"}}", /* the fuzzer's input */
+		TOK " {\"aps\":\033[2J}",
+		TOK " {\"a\":\"b\" \377}",
+	};
+	struct line_item it;
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		assert_int_equal(parse(lines[i], &it, why), LINE_INVALID);
+		assert_non_null(strstr(why, "payload is not valid JSON"));
+		for (const char *p = why; *p; p++)
+			assert_true(*p >= 0x20 && *p < 0x7f);
+	}
+	assert_int_equal(parse(lines[0], &it, why), LINE_INVALID);
+	assert_non_null(strstr(why, "\\x7f"));
+}
+
 /* A UTF-8 byte order mark before the first token is not part of it. */
 static void test_byte_order_mark(void **state)
 {
@@ -161,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_says_where),
 		cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_invalid_payload_reason_printable),
 		cmocka_unit_test(test_skip_blank_and_comments),
 		cmocka_unit_test(test_token_only),
 		cmocka_unit_test(test_token_and_payload),

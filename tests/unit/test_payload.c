@@ -192,6 +192,27 @@ static void test_validate_invalid_json_names_line_and_column(void **state)
 	assert_non_null(strstr(r.why, "4"));
 }
 
+/* jansson quotes the bytes it stopped at; they reach the terminal and
+ * JSON lines only as \xNN (found by tests/fuzz/fuzz_payload). */
+static void test_validate_error_quotes_bytes_printably(void **state)
+{
+	static const char esc[] = "{\"aps\":\033]0;owned\007}";
+	static const char ctl[] = "[\005]";
+	struct vresult r;
+
+	(void)state;
+	validate(esc, sizeof esc - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	for (const char *p = r.why; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	assert_non_null(strstr(r.why, "near '\\x1b'"));
+	validate(ctl, sizeof ctl - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	for (const char *p = r.why; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	assert_non_null(strstr(r.why, "\\x05"));
+}
+
 static void test_validate_invalid_json_variants(void **state)
 {
 	(void)state;
@@ -231,6 +252,23 @@ static void test_validate_raw_nul_refused(void **state)
 
 	(void)state;
 	assert_invalid_len(s, sizeof s - 1);
+}
+
+/* jansson loads {"a":1<NUL>}: a NUL after a number or a literal is
+ * skipped.  A payload never holds one (found by tests/fuzz/fuzz_payload). */
+static void test_validate_nul_after_number_refused(void **state)
+{
+	static const char num[] = "{\"a\":3\0}";
+	static const char lit[] = " {\"a\":true\0 }\n";
+	struct vresult r;
+
+	(void)state;
+	validate(num, sizeof num - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.why, "payload holds a NUL byte (byte 7)");
+	validate(lit, sizeof lit - 1, PAYLOAD_MAX, &r);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.why, "payload holds a NUL byte (byte 10)");
 }
 
 static void test_validate_duplicate_keys_refused(void **state)
@@ -426,10 +464,12 @@ int main(void)
 		cmocka_unit_test(test_validate_number_refused),
 		cmocka_unit_test(test_validate_invalid_json_names_line_and_column),
 		cmocka_unit_test(test_validate_invalid_json_variants),
+		cmocka_unit_test(test_validate_error_quotes_bytes_printably),
 		cmocka_unit_test(test_validate_invalid_utf8_refused),
 		cmocka_unit_test(test_validate_valid_utf8_ok),
 		cmocka_unit_test(test_validate_escaped_nul_refused),
 		cmocka_unit_test(test_validate_raw_nul_refused),
+		cmocka_unit_test(test_validate_nul_after_number_refused),
 		cmocka_unit_test(test_validate_duplicate_keys_refused),
 		cmocka_unit_test(test_validate_empty_refused),
 		cmocka_unit_test(test_validate_whitespace_only_refused),
