@@ -7,6 +7,14 @@
 
 : "${APNSEND:?run through make check}" "${MOCKGW:?}" "${CERTS:?}"
 
+# APN_TEST_TIME_SCALE (a whole number, default 1) multiplies the deadlines
+# here: the mock's lifetime and every wait for apnsend or a mock.  make
+# check-valgrind sets it, as apnsend under valgrind is 20 to 100 times
+# slower (opening tests/certs/client.p12, 600000 PBKDF2 iterations, takes
+# 0.25 s natively and 30 s under valgrind).
+SCALE=${APN_TEST_TIME_SCALE:-1}
+case $SCALE in '' | *[!0-9]* | 0) echo "APN_TEST_TIME_SCALE=$SCALE: not a whole number >= 1" >&2; exit 99 ;; esac
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/apnsend-test.XXXXXX") || exit 99
 MOCK_PID=
 GWLOG=$TMP/gw.log
@@ -55,7 +63,8 @@ now() { date +%s; }
 
 # start_peer WHAT BINARY [options]: start a mock (tests/mockgw or
 # tests/mockh2) with the test certificates, logging to $GWLOG, and wait
-# (at most 10 s) for its port: PORT.  It presents $CERTS/$MOCK_CERT.pem
+# (at most 10 s, times SCALE) for its port: PORT; it ends itself after 30 s
+# (times SCALE).  It presents $CERTS/$MOCK_CERT.pem
 # and .key (default: server, for localhost).
 start_peer() {
 	_what=$1 _bin=$2
@@ -67,12 +76,12 @@ start_peer() {
 	"$_bin" --cert "$CERTS/${MOCK_CERT:-server}.pem" \
 		--key "$CERTS/${MOCK_CERT:-server}.key" \
 		--client-ca "$CERTS/client-ca.pem" --log "$GWLOG" \
-		--max-seconds 30 "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
+		--max-seconds $((30 * SCALE)) "$@" > "$TMP/mock.out" 2> "$TMP/mock.err" &
 	MOCK_PID=$!
-	_deadline=$(( $(now) + 10 ))
+	_deadline=$(( $(now) + 10 * SCALE ))
 	until grep -q '^port ' "$TMP/mock.out" 2>/dev/null; do
 		kill -0 "$MOCK_PID" 2>/dev/null || fail "$_what did not start"
-		[ "$(now)" -lt "$_deadline" ] || fail "$_what gave no port in 10 s"
+		[ "$(now)" -lt "$_deadline" ] || fail "$_what gave no port in $((10 * SCALE)) s"
 		sleep 0.05
 	done
 	PORT=$(sed -n 's/^port //p' "$TMP/mock.out")
@@ -97,11 +106,11 @@ start_mockh2() {
 		--auth-team-id "$AUTH_TEAM_ID" "$@"
 }
 
-# stop_mock: wait (at most 10 s) for the mock to finish its connections, so
+# stop_mock: wait (at most 10 s, times SCALE) for the mock to finish its connections, so
 # its log is complete; kill it if it does not.
 stop_mock() {
 	[ -n "$MOCK_PID" ] || return 0
-	_deadline=$(( $(now) + 10 ))
+	_deadline=$(( $(now) + 10 * SCALE ))
 	while kill -0 "$MOCK_PID" 2>/dev/null; do
 		if [ "$(now)" -ge "$_deadline" ]; then
 			kill "$MOCK_PID" 2>/dev/null
@@ -183,10 +192,10 @@ expect_stderr_one_line() {
 hex() { od -An -tx1 -v | tr -d ' \n'; }
 
 # wait_until SECONDS WHAT COMMAND...: run COMMAND every 50 ms until it
-# succeeds; fail naming WHAT after SECONDS.
+# succeeds; fail naming WHAT after SECONDS (times SCALE).
 wait_until() {
-	_secs=$1
-	_limit=$(( $(now) + $1 ))
+	_secs=$(( $1 * SCALE ))
+	_limit=$(( $(now) + _secs ))
 	_what=$2
 	shift 2
 	until "$@"; do
@@ -206,7 +215,8 @@ has_lines() {
 # The stream tests feed apnsend through a FIFO, in phases:
 #   start_stream ARGS...  apnsend (with the test gateway and certificate)
 #                         reads $TMP/fifo in the background; fd 3 writes it
-#   end_stream            close fd 3, wait (at most 30 s) for apnsend; RC
+#   end_stream            close fd 3, wait (at most 30 s, times SCALE) for
+#                         apnsend; RC
 start_stream() {
 	rm -f "$TMP/fifo"
 	mkfifo "$TMP/fifo" || fail "mkfifo"
@@ -218,9 +228,9 @@ start_stream() {
 }
 end_stream() {
 	exec 3>&-
-	_limit=$(( $(now) + 30 ))
+	_limit=$(( $(now) + 30 * SCALE ))
 	while kill -0 "$STREAM_PID" 2>/dev/null; do
-		[ "$(now)" -lt "$_limit" ] || { kill "$STREAM_PID"; fail "apnsend did not end in 30 s"; }
+		[ "$(now)" -lt "$_limit" ] || { kill "$STREAM_PID"; fail "apnsend did not end in $((30 * SCALE)) s"; }
 		sleep 0.05
 	done
 	wait "$STREAM_PID"

@@ -468,6 +468,21 @@ static void test_forget_before_any_put(void **state)
 
 #define MANY 100000
 
+/* AddressSanitizer keeps freed blocks in a quarantine (256 MiB by default)
+ * to catch uses after free, so under it RSS grows with every free and says
+ * nothing about what the spool keeps: the memory bounds below are checked
+ * in a build without it (scripts/check runs both). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANS_SPOOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_MEANS_SPOOL 0
+#endif
+#endif
+#ifndef RSS_MEANS_SPOOL
+#define RSS_MEANS_SPOOL 1
+#endif
+
 static void test_many_records_flat_memory(void **state)
 {
 	struct fixture *f = *state;
@@ -484,14 +499,14 @@ static void test_many_records_flat_memory(void **state)
 	print_message("RSS %ld KiB -> %ld KiB after %d records, spool %llu bytes\n",
 		      before, after, MANY,
 		      (unsigned long long)spool_bytes(f->s));
-	assert_true(after - before < 1024);
+	assert_true(!RSS_MEANS_SPOOL || after - before < 1024);
 	get_ok(f, MANY - 1);
 	spool_forget(f->s, MANY / 2);
 	get_fails(f, MANY / 2 - 1, "forgotten");
 	get_ok(f, MANY / 2);
 	spool_forget(f->s, MANY);
 	assert_int_equal(spool_bytes(f->s), 0);
-	assert_true(rss_kib() - before < 1024);
+	assert_true(!RSS_MEANS_SPOOL || rss_kib() - before < 1024);
 }
 
 /* Every field at its largest, for odd seqs; small records between. */
