@@ -12,6 +12,7 @@
 #include <gnutls/x509.h>
 
 #include "jwt.h"
+#include "pem.h"
 #include "readfile.h"
 
 #define P8_FILE_MAX (64 * 1024) /* Apple's are about 250 bytes */
@@ -176,14 +177,30 @@ static int load_key(const char *file, char *text, size_t len,
 	gnutls_datum_t d = { (unsigned char *)text, (unsigned)len };
 	gnutls_x509_privkey_t xkey = NULL;
 	gnutls_privkey_t key = NULL;
+	gnutls_x509_crt_fmt_t format = GNUTLS_X509_FMT_PEM;
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	enum pem_result pr;
 	int r;
 
 	if (check_pem(file, text, err) != 0)
 		return -1;
-	if ((r = gnutls_x509_privkey_init(&xkey)) < 0)
+	/* The DER, decoded into memory that is wiped (pem.h says why); what
+	 * pem_private_key cannot read goes to GnuTLS as PEM, for its error. */
+	pr = pem_private_key(text, len, NULL, &der, &der_len);
+	if (pr == PEM_NOMEM)
+		return apn_fail(err, APN_SOFTWARE, "loading %s: out of memory", file);
+	if (pr == PEM_OK) {
+		d.data = der;
+		d.size = (unsigned)der_len;
+		format = GNUTLS_X509_FMT_DER;
+	}
+	if ((r = gnutls_x509_privkey_init(&xkey)) < 0) {
+		pem_free(der, der_len);
 		return apn_fail(err, APN_SOFTWARE, "loading %s: %s", file, gnutls_strerror(r));
-	r = gnutls_x509_privkey_import_pkcs8(xkey, &d, GNUTLS_X509_FMT_PEM, NULL,
-					     GNUTLS_PKCS_PLAIN);
+	}
+	r = gnutls_x509_privkey_import_pkcs8(xkey, &d, format, NULL, GNUTLS_PKCS_PLAIN);
+	pem_free(der, der_len);
 	if (r < 0) {
 		apn_fail(err, APN_CONFIG, "cannot load the PKCS#8 key in %s: %s",
 			 file, gnutls_strerror(r));

@@ -10,6 +10,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "pem.h"
 #include "readfile.h"
 #include "tls-internal.h"
 #include "tls.h"
@@ -45,6 +46,10 @@ static int load_pem_key(struct loaded *l, const char *file, char *text,
 	gnutls_datum_t d = { (unsigned char *)text, (unsigned)len };
 	int encrypted = pem_has(text, "ENCRYPTED PRIVATE KEY-----") ||
 			pem_has(text, "Proc-Type: 4,ENCRYPTED");
+	gnutls_x509_crt_fmt_t format = GNUTLS_X509_FMT_PEM;
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	enum pem_result pr;
 	int r;
 
 	if (!pem_has(text, "PRIVATE KEY-----"))
@@ -54,10 +59,25 @@ static int load_pem_key(struct loaded *l, const char *file, char *text,
 		return apn_fail(err, APN_CONFIG,
 				"the private key in %s is encrypted: give its passphrase "
 				"with --pass-file or APNSEND_PASSPHRASE", file);
-	if ((r = gnutls_x509_privkey_init(&l->key)) < 0)
+	/* The key's DER, decoded here into memory that is wiped: GnuTLS's
+	 * PEM decoder would leave a copy of the text in freed memory.  What
+	 * pem_private_key cannot decode (a legacy OpenSSL encrypted key with
+	 * its Proc-Type headers, a broken file) goes to GnuTLS as PEM, which
+	 * reads the legacy form and names what is wrong with the rest. */
+	pr = pem_private_key(text, len, NULL, &der, &der_len);
+	if (pr == PEM_NOMEM)
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: out of memory");
+	if (pr == PEM_OK) {
+		d.data = der;
+		d.size = (unsigned)der_len;
+		format = GNUTLS_X509_FMT_DER;
+	}
+	if ((r = gnutls_x509_privkey_init(&l->key)) < 0) {
+		pem_free(der, der_len);
 		return apn_fail(err, APN_SOFTWARE, "loading the credentials: %s", gnutls_strerror(r));
-	r = gnutls_x509_privkey_import2(l->key, &d, GNUTLS_X509_FMT_PEM,
-					encrypted ? pass : NULL, 0);
+	}
+	r = gnutls_x509_privkey_import2(l->key, &d, format, encrypted ? pass : NULL, 0);
+	pem_free(der, der_len);
 	if (r < 0) {
 		if (encrypted && (r == GNUTLS_E_DECRYPTION_FAILED ||
 				  r == GNUTLS_E_ASN1_DER_ERROR ||
@@ -247,6 +267,7 @@ static int load_files(const struct tls_creds_spec *spec, struct loaded *l,
 		rc = load_p12(l, spec, text, len, err);
 	}
 	readfile_wipe(text, len);
+	wipe_stack(); /* what the key derivations left there */
 	return rc;
 }
 
