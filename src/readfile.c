@@ -23,16 +23,6 @@ void wipe(void *p, size_t len)
 #endif
 }
 
-/* noinline: the area must be a frame of its own, below the caller's.
- * Not instrumented by AddressSanitizer, which would otherwise put the
- * array on a "fake stack" in the heap and leave the real one as it was. */
-__attribute__((noinline, no_sanitize_address)) void wipe_stack(void)
-{
-	unsigned char area[64 * 1024];
-
-	wipe(area, sizeof area);
-}
-
 void readfile_wipe(char *buf, size_t len)
 {
 	if (buf == NULL)

@@ -18,11 +18,6 @@ int readfile(const char *what, const char *path, size_t max, enum apn_code too_b
 /* Overwrite len bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t len);
 
-/* Overwrite the 64 KiB of stack below the caller's frame, where the
- * functions it called left their locals: GnuTLS's PKCS#12 key derivation
- * leaves the passphrase there (as UTF-16) when it returns. */
-void wipe_stack(void);
-
 /* wipe(buf, len + 1) then free(buf); NULL is fine. */
 void readfile_wipe(char *buf, size_t len);
 

@@ -1,10 +1,15 @@
 /* tls-creds.c: loading and checking the client certificate and key. */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
@@ -267,7 +272,243 @@ static int load_files(const struct tls_creds_spec *spec, struct loaded *l,
 		rc = load_p12(l, spec, text, len, err);
 	}
 	readfile_wipe(text, len);
-	wipe_stack(); /* what the key derivations left there */
+	return rc;
+}
+
+/* --- A passphrase is used in a child process only ---------------------
+ *
+ * GnuTLS normalizes a passphrase (gnutls_utf8_password_normalize) into
+ * buffers it frees without wiping them, and its PKCS#12 key derivation
+ * leaves the passphrase on the stack: copies apnsend cannot wipe.  So
+ * whatever needs the passphrase (an encrypted key, a PKCS#12 file) is
+ * loaded by a child process, which hands the certificates and the
+ * decrypted key to apnsend as DER over a pipe and exits: its memory, and
+ * every copy in it, is gone with it.  apnsend wipes its own copies. */
+
+#define APART_MAX (4 * CRED_FILE_MAX)
+
+/* What the child writes: this header, then for each certificate and then
+ * the key (when has_key), a 4-byte length and the DER. */
+struct apart_header {
+	int rc;
+	int p12;
+	unsigned ncrts;
+	int has_key;
+	struct apn_error err;
+};
+
+static int put_der(unsigned char **buf, size_t *len, size_t *cap, const gnutls_datum_t *d)
+{
+	uint32_t n = d->size;
+	size_t need = *len + sizeof n + d->size;
+
+	if (need > *cap) {
+		size_t ncap = need * 2;
+		unsigned char *q = malloc(ncap);
+
+		if (q == NULL)
+			return -1;
+		memcpy(q, *buf, *len);
+		wipe(*buf, *cap);
+		free(*buf);
+		*buf = q;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, &n, sizeof n);
+	memcpy(*buf + *len + sizeof n, d->data, d->size);
+	*len = need;
+	return 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The child: load, then write what was loaded to fd as DER.  0 when all
+ * was written. */
+static int apart_child(int fd, const struct tls_creds_spec *spec)
+{
+	struct loaded l = { NULL, 0, NULL };
+	struct apart_header h;
+	const char *format = "";
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	gnutls_datum_t d;
+	int ok = 0;
+
+	memset(&h, 0, sizeof h);
+	h.rc = load_files(spec, &l, &format, &h.err);
+	h.p12 = strcmp(format, "PKCS#12") == 0;
+	h.ncrts = l.ncrts;
+	h.has_key = h.rc == 0 && l.key != NULL;
+	d.data = (unsigned char *)&h;
+	d.size = sizeof h;
+	if (put_der(&buf, &len, &cap, &d) != 0)
+		goto out;
+	for (unsigned i = 0; i < l.ncrts; i++) {
+		int r = gnutls_x509_crt_export2(l.crts[i], GNUTLS_X509_FMT_DER, &d);
+
+		if (r < 0)
+			goto out;
+		r = put_der(&buf, &len, &cap, &d);
+		gnutls_free(d.data);
+		if (r != 0)
+			goto out;
+	}
+	if (h.has_key) {
+		int r = gnutls_x509_privkey_export2_pkcs8(l.key, GNUTLS_X509_FMT_DER, NULL,
+							  GNUTLS_PKCS_PLAIN, &d);
+
+		if (r < 0)
+			goto out;
+		r = put_der(&buf, &len, &cap, &d);
+		wipe(d.data, d.size);
+		gnutls_free(d.data);
+		if (r != 0)
+			goto out;
+	}
+	ok = write_all(fd, buf, len) == 0;
+out:
+	wipe(buf, cap);
+	free(buf);
+	loaded_free(&l);
+	return ok ? 0 : -1;
+}
+
+/* The next DER of the child's message at *p (before end), or -1. */
+static int get_der(const unsigned char **p, const unsigned char *end, gnutls_datum_t *d)
+{
+	uint32_t n;
+
+	if ((size_t)(end - *p) < sizeof n)
+		return -1;
+	memcpy(&n, *p, sizeof n);
+	if ((size_t)(end - *p) - sizeof n < n)
+		return -1;
+	d->data = (unsigned char *)*p + sizeof n;
+	d->size = n;
+	*p += sizeof n + n;
+	return 0;
+}
+
+/* The child's message (buf, len) into l, *format and err; the child's
+ * load_files result, or -1 with APN_SOFTWARE when the message is cut. */
+static int apart_read(const unsigned char *buf, size_t len, struct loaded *l,
+		      const char **format, struct apn_error *err)
+{
+	const unsigned char *p = buf, *end = buf + len;
+	struct apart_header h;
+	gnutls_datum_t d;
+
+	if (get_der(&p, end, &d) != 0 || d.size != sizeof h)
+		goto cut;
+	memcpy(&h, d.data, sizeof h);
+	*format = h.p12 ? "PKCS#12" : "PEM";
+	if (h.ncrts > 0) {
+		if (h.ncrts > 1024)
+			goto cut;
+		l->crts = gnutls_calloc(h.ncrts, sizeof *l->crts);
+		if (l->crts == NULL)
+			return apn_fail(err, APN_SOFTWARE, "loading the credentials: out of memory");
+		for (; l->ncrts < h.ncrts; l->ncrts++) {
+			if (get_der(&p, end, &d) != 0 ||
+			    gnutls_x509_crt_init(&l->crts[l->ncrts]) < 0)
+				goto cut;
+			if (gnutls_x509_crt_import(l->crts[l->ncrts], &d, GNUTLS_X509_FMT_DER) < 0) {
+				l->ncrts++;
+				goto cut;
+			}
+		}
+	}
+	if (h.has_key) {
+		if (get_der(&p, end, &d) != 0 || gnutls_x509_privkey_init(&l->key) < 0)
+			goto cut;
+		if (gnutls_x509_privkey_import2(l->key, &d, GNUTLS_X509_FMT_DER, NULL,
+						GNUTLS_PKCS_PLAIN) < 0)
+			goto cut;
+	}
+	if (h.rc != 0) {
+		*err = h.err;
+		err->msg[sizeof err->msg - 1] = '\0';
+		return -1;
+	}
+	return 0;
+cut:
+	return apn_fail(err, APN_SOFTWARE,
+			"loading the credentials: the decrypting process sent a malformed answer");
+}
+
+/* load_files, in a child process when there is a passphrase. */
+static int load_files_apart(const struct tls_creds_spec *spec, struct loaded *l,
+			    const char **format, struct apn_error *err)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fds[2], status, rc;
+	pid_t pid;
+
+	if (spec->pass == NULL)
+		return load_files(spec, l, format, err);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return apn_fail(err, APN_SOFTWARE, "loading the credentials: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(apart_child(fds[1], spec) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 64 * 1024;
+			unsigned char *q;
+
+			if (cap >= APART_MAX)
+				break;
+			q = malloc(ncap);
+			if (q == NULL)
+				break;
+			if (buf != NULL)
+				memcpy(q, buf, len);
+			wipe(buf, cap);
+			free(buf);
+			buf = q;
+			cap = ncap;
+		}
+		r = read(fds[0], buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		rc = apn_fail(err, APN_SOFTWARE,
+			      "loading the credentials: the decrypting process failed");
+	else
+		rc = apart_read(buf, len, l, format, err);
+	wipe(buf, cap);
+	free(buf);
 	return rc;
 }
 
@@ -374,7 +615,7 @@ static int creds_load(const struct tls_creds_spec *spec, struct tls_cert_info *i
 	*out = NULL;
 	if (spec->cert_file == NULL && info == NULL)
 		return make_creds(&l, spec, out, err); /* the CAs alone */
-	loaded = load_files(spec, &l, &format, err) == 0;
+	loaded = load_files_apart(spec, &l, &format, err) == 0;
 	if (info != NULL)
 		info->format = format;
 	if (info != NULL && l.ncrts > 0 &&
