@@ -12,24 +12,32 @@
 
 #define LABEL_MAX 40
 
-/* The first s in [p, end), or NULL. */
-static const char *find(const char *p, const char *end, const char *s)
+/* The first s (n bytes) in [p, end), or NULL. */
+static const char *find_n(const char *p, const char *end, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	for (; (size_t)(end - p) >= n; p++)
 		if (*p == *s && memcmp(p, s, n) == 0)
 			return p;
 	return NULL;
 }
 
+static const char *find(const char *p, const char *end, const char *s)
+{
+	return find_n(p, end, s, strlen(s));
+}
+
+/* RFC 7468: a label is printable ASCII but '-', with spaces. */
 static int is_key_label(const char *label, size_t n)
 {
 	static const char tail[] = "PRIVATE KEY";
 	size_t t = sizeof tail - 1;
 
-	return n >= t && n <= LABEL_MAX && memchr(label, '\n', n) == NULL &&
-	       memcmp(label + n - t, tail, t) == 0;
+	if (n < t || n > LABEL_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (label[i] < ' ' || label[i] > '~' || label[i] == '-')
+			return 0;
+	return memcmp(label + n - t, tail, t) == 0;
 }
 
 enum pem_result pem_private_key(const char *text, size_t len, char label[41],
@@ -70,7 +78,7 @@ enum pem_result pem_private_key(const char *text, size_t len, char label[41],
 	memcpy(marker, "-----END ", 9);
 	memcpy(marker + 9, name, name_len);
 	memcpy(marker + 9 + name_len, "-----", sizeof "-----");
-	stop = find(body, end, marker);
+	stop = find_n(body, end, marker, 9 + name_len + 5);
 	if (stop == NULL)
 		return PEM_BAD;
 	if (memchr(body, ':', (size_t)(stop - body)) != NULL)

@@ -101,6 +101,22 @@ static void test_not_found(void **state)
 		      "AAECAwQ=\n-----END AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA PRIVATE KEY-----\n",
 		      PEM_NOT_FOUND);
 	expect_result("-----BEGIN X\nPRIVATE KEY-----\nAAECAwQ=\n", PEM_NOT_FOUND);
+	expect_result("-----BEGIN X\tPRIVATE KEY-----\nAAECAwQ=\n", PEM_NOT_FOUND);
+}
+
+/* Found by fuzz_pem: a label holding NUL bytes was taken, and the END
+ * line looked for only up to the first NUL ("-----END "). */
+static void test_label_with_nul(void **state)
+{
+	static const char text[] = "-----BEGIN \0\0PRIVATE KEY-----\nAAECAwQ=\n"
+				   "-----END EC PRIVATE KEY-----\n";
+	unsigned char *der = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(pem_private_key(text, sizeof text - 1, NULL, &der, &len),
+			 PEM_NOT_FOUND);
+	assert_null(der);
 }
 
 static void test_length_bounds_the_text(void **state)
@@ -129,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_label_with_nul),
 		cmocka_unit_test(test_length_bounds_the_text),
 	};
 
