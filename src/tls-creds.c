@@ -455,8 +455,8 @@ static int load_files_apart(const struct tls_creds_spec *spec, struct loaded *l,
 {
 	unsigned char *buf = NULL;
 	size_t len = 0, cap = 0;
-	int fds[2], status, rc;
-	pid_t pid;
+	int fds[2], status = 0, rc;
+	pid_t pid, w;
 
 	if (spec->pass == NULL)
 		return load_files(spec, l, format, err);
@@ -500,9 +500,9 @@ static int load_files_apart(const struct tls_creds_spec *spec, struct loaded *l,
 		len += (size_t)r;
 	}
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		rc = apn_fail(err, APN_SOFTWARE,
 			      "loading the credentials: the decrypting process failed");
 	else
