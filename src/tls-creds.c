@@ -308,7 +308,8 @@ static int put_der(unsigned char **buf, size_t *len, size_t *cap, const gnutls_d
 
 		if (q == NULL)
 			return -1;
-		memcpy(q, *buf, *len);
+		if (*len > 0) /* *buf is NULL the first time */
+			memcpy(q, *buf, *len);
 		wipe(*buf, *cap);
 		free(*buf);
 		*buf = q;

@@ -28,6 +28,8 @@
 #define MAX_LINE 255
 #define MAX_NEEDLES (3 * 256)
 #define CHUNK (1 << 20)
+/* A mapping larger than this is not apnsend's data (see main). */
+#define MAX_MAPPING ((uint64_t)16 << 30)
 
 struct needle {
 	char text[512];
@@ -176,6 +178,14 @@ int main(int argc, char **argv)
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %*s %*s %*s %4095[^\n]",
 			   &start, &end, perms, name) < 3 || perms[0] != 'r')
 			continue;
+		/* AddressSanitizer's shadow memory: terabytes reserved, never
+		 * data of the program's own. */
+		if (end - start > MAX_MAPPING) {
+			fprintf(stderr, "memscan: skipped %" PRIu64 " GiB at 0x%" PRIx64
+				" (a sanitizer's shadow memory)\n",
+				(end - start) >> 30, start);
+			continue;
+		}
 		n = scan(mem, start, end, name[0] != '\0' ? name : "[anonymous]");
 		if (n < 0) {
 			fprintf(stderr, "memscan: %s: not allowed to read it\n", path);
