@@ -31,11 +31,65 @@ void readfile_wipe(char *buf, size_t len)
 	free(buf);
 }
 
+int readfd(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
+	char *p = malloc(cap + 1);
+	int e;
+
+	if (p == NULL)
+		return -1;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *q;
+
+			if (n > max) {
+				e = EFBIG; /* one byte past the limit: too large */
+				goto fail;
+			}
+			/* Grow by copying so no secret is left in freed memory. */
+			q = malloc(ncap + 1);
+			if (q == NULL) {
+				e = ENOMEM;
+				goto fail;
+			}
+			memcpy(q, p, n);
+			wipe(p, n);
+			free(p);
+			p = q;
+			cap = ncap;
+		}
+		r = read(fd, p + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		e = EFBIG;
+		goto fail;
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return 0;
+fail:
+	readfile_wipe(p, n);
+	errno = e;
+	return -1;
+}
+
 int readfile(const char *what, const char *path, size_t max, enum apn_code too_big,
 	     char **buf, size_t *len, struct apn_error *err)
 {
-	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
-	char *p = NULL;
 	int fd, e;
 	struct stat st;
 
@@ -48,54 +102,15 @@ int readfile(const char *what, const char *path, size_t max, enum apn_code too_b
 		return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
 				what, path, strerror(EISDIR));
 	}
-	p = malloc(cap + 1);
-	if (p == NULL)
-		goto nomem;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			char *q;
-
-			if (n > max)
-				break; /* one byte past the limit: too large */
-			/* Grow by copying so no secret is left in freed memory. */
-			q = malloc(ncap + 1);
-			if (q == NULL)
-				goto nomem;
-			memcpy(q, p, n);
-			wipe(p, n);
-			free(p);
-			p = q;
-			cap = ncap;
-		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			close(fd);
-			readfile_wipe(p, n);
-			return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
-					what, path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	e = readfd(fd, max, buf, len) == 0 ? 0 : errno;
 	close(fd);
-	if (n > max) {
-		readfile_wipe(p, n);
+	if (e == EFBIG)
 		return apn_fail(err, too_big, "%s file %s is larger than %zu bytes",
 				what, path, max);
-	}
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
+	if (e == ENOMEM)
+		return apn_fail(err, APN_SOFTWARE, "out of memory reading %s", path);
+	if (e != 0)
+		return apn_fail(err, APN_NOINPUT, "cannot read %s file %s: %s",
+				what, path, strerror(e));
 	return 0;
-nomem:
-	close(fd);
-	readfile_wipe(p, n);
-	return apn_fail(err, APN_SOFTWARE, "out of memory reading %s", path);
 }

@@ -15,6 +15,12 @@
 int readfile(const char *what, const char *path, size_t max, enum apn_code too_big,
 	     char **buf, size_t *len, struct apn_error *err);
 
+/* Read fd to its end into a malloc'd buffer with a NUL after the data,
+ * growing it by copying and wiping (no copy is left in freed memory).
+ * -1 with errno EFBIG when there are more than max bytes, ENOMEM, or
+ * read's; nothing is returned then.  Free with readfile_wipe. */
+int readfd(int fd, size_t max, char **buf, size_t *len);
+
 /* Overwrite len bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t len);
 

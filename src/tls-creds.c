@@ -297,32 +297,10 @@ struct apart_header {
 	struct apn_error err;
 };
 
-static int put_der(unsigned char **buf, size_t *len, size_t *cap, const gnutls_datum_t *d)
+static int write_all(int fd, const void *data, size_t len)
 {
-	uint32_t n = d->size;
-	size_t need = *len + sizeof n + d->size;
+	const unsigned char *p = data;
 
-	if (need > *cap) {
-		size_t ncap = need * 2;
-		unsigned char *q = malloc(ncap);
-
-		if (q == NULL)
-			return -1;
-		if (*len > 0) /* *buf is NULL the first time */
-			memcpy(q, *buf, *len);
-		wipe(*buf, *cap);
-		free(*buf);
-		*buf = q;
-		*cap = ncap;
-	}
-	memcpy(*buf + *len, &n, sizeof n);
-	memcpy(*buf + *len + sizeof n, d->data, d->size);
-	*len = need;
-	return 0;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 
@@ -336,6 +314,11 @@ static int write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
+static int put_der(int fd, const void *data, uint32_t len)
+{
+	return write_all(fd, &len, sizeof len) == 0 && write_all(fd, data, len) == 0 ? 0 : -1;
+}
+
 /* The child: load, then write what was loaded to fd as DER.  0 when all
  * was written. */
 static int apart_child(int fd, const struct tls_creds_spec *spec)
@@ -343,26 +326,22 @@ static int apart_child(int fd, const struct tls_creds_spec *spec)
 	struct loaded l = { NULL, 0, NULL };
 	struct apart_header h;
 	const char *format = "";
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
 	gnutls_datum_t d;
-	int ok = 0;
+	int rc = -1;
 
 	memset(&h, 0, sizeof h);
 	h.rc = load_files(spec, &l, &format, &h.err);
 	h.p12 = strcmp(format, "PKCS#12") == 0;
 	h.ncrts = l.ncrts;
 	h.has_key = h.rc == 0 && l.key != NULL;
-	d.data = (unsigned char *)&h;
-	d.size = sizeof h;
-	if (put_der(&buf, &len, &cap, &d) != 0)
+	if (put_der(fd, &h, sizeof h) != 0)
 		goto out;
 	for (unsigned i = 0; i < l.ncrts; i++) {
 		int r = gnutls_x509_crt_export2(l.crts[i], GNUTLS_X509_FMT_DER, &d);
 
 		if (r < 0)
 			goto out;
-		r = put_der(&buf, &len, &cap, &d);
+		r = put_der(fd, d.data, d.size);
 		gnutls_free(d.data);
 		if (r != 0)
 			goto out;
@@ -373,18 +352,16 @@ static int apart_child(int fd, const struct tls_creds_spec *spec)
 
 		if (r < 0)
 			goto out;
-		r = put_der(&buf, &len, &cap, &d);
+		r = put_der(fd, d.data, d.size);
 		wipe(d.data, d.size);
 		gnutls_free(d.data);
 		if (r != 0)
 			goto out;
 	}
-	ok = write_all(fd, buf, len) == 0;
+	rc = 0;
 out:
-	wipe(buf, cap);
-	free(buf);
 	loaded_free(&l);
-	return ok ? 0 : -1;
+	return rc;
 }
 
 /* The next DER of the child's message at *p (before end), or -1. */
@@ -454,9 +431,9 @@ cut:
 static int load_files_apart(const struct tls_creds_spec *spec, struct loaded *l,
 			    const char **format, struct apn_error *err)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fds[2], status = 0, rc;
+	char *buf = NULL;
+	size_t len = 0;
+	int fds[2], status = 0, got, rc;
 	pid_t pid, w;
 
 	if (spec->pass == NULL)
@@ -474,42 +451,17 @@ static int load_files_apart(const struct tls_creds_spec *spec, struct loaded *l,
 		_exit(apart_child(fds[1], spec) == 0 ? 0 : 1);
 	}
 	close(fds[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 64 * 1024;
-			unsigned char *q;
-
-			if (cap >= APART_MAX)
-				break;
-			q = malloc(ncap);
-			if (q == NULL)
-				break;
-			if (buf != NULL)
-				memcpy(q, buf, len);
-			wipe(buf, cap);
-			free(buf);
-			buf = q;
-			cap = ncap;
-		}
-		r = read(fds[0], buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
+	/* Too much (APART_MAX) closes the pipe: the child ends on EPIPE. */
+	got = readfd(fds[0], APART_MAX, &buf, &len) == 0;
 	close(fds[0]);
 	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!got || w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		rc = apn_fail(err, APN_SOFTWARE,
 			      "loading the credentials: the decrypting process failed");
 	else
-		rc = apart_read(buf, len, l, format, err);
-	wipe(buf, cap);
-	free(buf);
+		rc = apart_read((const unsigned char *)buf, len, l, format, err);
+	readfile_wipe(buf, len);
 	return rc;
 }
 
